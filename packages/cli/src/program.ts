@@ -1,0 +1,28 @@
+import { Command } from "commander";
+import { dbCommand } from "./commands/db.js";
+import type { CommandContext } from "./context.js";
+
+/** The CLI's version, shown by `khaacho --version`. */
+export const VERSION = "0.1.0";
+
+/** Wires every command into one commander program. Commands live in `commands/<name>.ts`. */
+export function buildProgram(context: CommandContext): Command {
+  const program = new Command("khaacho")
+    .description("Khaacho: WhatsApp ordering and credit for wholesale trade in Nepal")
+    .version(VERSION)
+    .option("--json", "print machine-readable JSON (one document) instead of tables")
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Database: embedded PostgreSQL in KHAACHO_DATA_DIR (default ./.khaacho) unless DATABASE_URL is set.
+Exit codes: 0 success, 1 failure, 2 bad usage.`,
+    );
+
+  program.hook("preAction", (_program, actionCommand) => {
+    context.json = Boolean(actionCommand.optsWithGlobals().json);
+  });
+
+  program.addCommand(dbCommand(context));
+  return program;
+}

@@ -1,0 +1,4 @@
+export { openDatabase } from "./database.js";
+export type { Database, OpenDatabaseOptions } from "./database.js";
+export { lockDataDir } from "./lock.js";
+export { migrateLatest, migrateRollback, migrationStatus, MIGRATIONS_DIR } from "./migrations.js";

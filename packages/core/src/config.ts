@@ -17,6 +17,12 @@ export interface Config {
   /** A draft order older than this many minutes is dropped on the next message. */
   draftTtlMinutes: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Approved WhatsApp templates by outbox kind (kind -> ContentSid), for messages outside the 24-hour window. */
+  twilioContentTemplates: Readonly<Record<string, string>>;
+  /** Where the webhook keeps inbound messages it could not store while the database was unreachable. */
+  spoolDir: string;
+  /** Inbound WhatsApp messages processed per sender per minute; more get a slow-down reply. */
+  webhookRateLimitPerMinute: number;
 }
 
 /** Environment as a plain record (`process.env` fits). */
@@ -38,6 +44,19 @@ function integerIn(env: Env, name: string, fallback: number, min: number, max: n
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) bad(name, `must be a whole number from ${min} to ${max}`, raw);
   return Number(raw);
+}
+
+// `order.vendor_new=HX0123...,order.status=HX4567...`: one approved Content template per outbox kind.
+function contentTemplates(env: Env): Record<string, string> {
+  const raw = optional(env, "TWILIO_CONTENT_TEMPLATES");
+  const templates: Record<string, string> = {};
+  if (raw === undefined) return templates;
+  for (const pair of raw.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([a-z][a-z0-9_.-]*)=(HX[0-9a-fA-F]{32})$/.exec(pair);
+    if (!match) bad("TWILIO_CONTENT_TEMPLATES", "must be comma-separated kind=ContentSid pairs such as order.status=HX followed by 32 hexadecimal characters", pair);
+    templates[match[1]!] = match[2]!;
+  }
+  return templates;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -93,6 +112,9 @@ export function parseConfig(env: Env): Config {
     businessTimeZone,
     draftTtlMinutes: integerIn(env, "KHAACHO_DRAFT_TTL_MINUTES", 30, 1, 7 * 24 * 60),
     logLevel: logLevel as Config["logLevel"],
+    twilioContentTemplates: contentTemplates(env),
+    spoolDir: optional(env, "KHAACHO_SPOOL_DIR") ?? "./.khaacho-spool",
+    webhookRateLimitPerMinute: integerIn(env, "KHAACHO_WEBHOOK_RATE_LIMIT", 30, 1, 100_000),
   };
 }
 

@@ -4,3 +4,20 @@ export { lockDataDir } from "./lock.js";
 export { migrateLatest, migrateRollback, migrationStatus, MIGRATIONS_DIR } from "./migrations.js";
 export { inTransaction, isRetryableTransactionError, isTransaction } from "./transaction.js";
 export type { Executor } from "./transaction.js";
+export { API_ROLES, findApiToken, insertApiToken, listApiTokens, revokeApiToken, touchApiToken } from "./api-tokens.js";
+export type { ApiRole, ApiTokenRecord } from "./api-tokens.js";
+export {
+  claimDueOutbox,
+  deliverOutbox,
+  deliveryStatusFromProvider,
+  OUTBOX_MAX_ATTEMPTS,
+  OUTBOX_SENDING_LEASE_MS,
+  OUTBOX_TEMPLATE_RECHECK_MS,
+  OutboxSendError,
+  outboxBacklog,
+  outboxRetryDelayMs,
+  planOutboundMessage,
+  recordDeliveryStatus,
+  WHATSAPP_WINDOW_MS,
+} from "./outbox-delivery.js";
+export type { DeliveryStatus, OutboundMessage, OutboxDeliveryOptions, OutboxDeliveryReport, OutboxMessage, OutboxSender } from "./outbox-delivery.js";

@@ -1,5 +1,7 @@
 import { Command } from "commander";
 import { dbCommand } from "./commands/db.js";
+import { outboxCommand } from "./commands/outbox.js";
+import { tokenCommand } from "./commands/token.js";
 import type { CommandContext } from "./context.js";
 
 /** The CLI's version, shown by `khaacho --version`. */
@@ -24,5 +26,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
   });
 
   program.addCommand(dbCommand(context));
+  program.addCommand(tokenCommand(context));
+  program.addCommand(outboxCommand(context));
   return program;
 }

@@ -1,0 +1,210 @@
+// npm run bench:webhook — the Twilio webhook under load, on the local PostgreSQL.
+// Creates its own database, seeds 500 retailers and the example catalog, starts `khaacho serve`
+// in a child process, and drives signed WhatsApp traffic (order, confirm, status per phone) with
+// autocannon: 60 s at a fixed 300 requests/s, then saturation; then a bare node:http hello-world
+// on the same machine for comparison. Loopback only. Figures are noisy on a shared machine.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { parseCatalogCsv } from "@khaacho/core";
+import { migrateLatest, openDatabase } from "@khaacho/db";
+import knexFactory from "knex";
+import twilio from "twilio";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const PHONES = 500;
+const AUTH_TOKEN = "0123456789abcdef0123456789abcdef";
+const PUBLIC_BASE_URL = "https://bench.khaacho.example";
+const PATH = "/webhooks/twilio/whatsapp";
+const RATE = Number(process.env.BENCH_RATE ?? 300);
+const STEADY_SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const SATURATION_SECONDS = Number(process.env.BENCH_SATURATION_SECONDS ?? 20);
+
+function withDatabaseName(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+async function createBenchDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `khaacho_bench_${Date.now().toString(36)}`;
+  const admin = knexFactory({ client: "pg", connection: ADMIN_URL, pool: { min: 0, max: 1 } });
+  await admin.raw(`create database ${name}`);
+  await admin.destroy();
+  return {
+    url: withDatabaseName(ADMIN_URL, name),
+    drop: async () => {
+      const cleanup = knexFactory({ client: "pg", connection: ADMIN_URL, pool: { min: 0, max: 1 } });
+      await cleanup.raw(`drop database if exists ${name} with (force)`);
+      await cleanup.destroy();
+    },
+  };
+}
+
+const phoneOf = (i: number) => `+97798${String(10_000_000 + i).slice(-8)}`;
+
+async function seed(url: string): Promise<string[]> {
+  const db = await openDatabase({ databaseUrl: url });
+  try {
+    await migrateLatest(db.knex);
+    const parsed = parseCatalogCsv(readFileSync(join(ROOT, "examples/catalog.csv"), "utf8"));
+    if (!parsed.ok) throw new Error(`examples/catalog.csv: ${JSON.stringify(parsed.errors.slice(0, 3))}`);
+    const [vendor] = (await db.knex("vendors").insert({ code: "V-BENCH", name: "Bench Distributors", phone: "+9779700000001" }).returning("id")) as { id: number }[];
+    for (const row of parsed.rows) {
+      const [product] = (await db.knex("products")
+        .insert({ sku: row.sku, name: row.name, unit: row.unit, category: row.category ?? null, price_paisa: row.pricePaisa, aliases: row.aliases })
+        .returning("id")) as { id: number }[];
+      await db.knex("vendor_products").insert({ vendor_id: vendor!.id, product_id: product!.id, cost_paisa: Math.floor(row.pricePaisa * 0.9), stock: 10_000_000 });
+    }
+    const retailers = Array.from({ length: PHONES }, (_, i) => ({
+      code: `RB${String(i).padStart(4, "0")}`,
+      name: `Bench Shop ${i}`,
+      phone: phoneOf(i),
+      credit_limit_paisa: 10_000_000_000,
+    }));
+    await db.knex.batchInsert("retailers", retailers, 250);
+    return parsed.rows.slice(0, 20).map((r) => r.name);
+  } finally {
+    await db.close();
+  }
+}
+
+async function waitForHealth(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the server did not become healthy in 20 s");
+}
+
+function startKhaacho(url: string, port: number): ChildProcess {
+  const child = spawn(process.execPath, [join(ROOT, "packages/cli/bin/khaacho.js"), "serve", "--port", String(port), "--host", "127.0.0.1"], {
+    cwd: mkdtempSync(join(tmpdir(), "khaacho-bench-")),
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: url,
+      TWILIO_ACCOUNT_SID: "AC0123456789abcdef0123456789abcdef",
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      PUBLIC_BASE_URL,
+      JWT_SECRET: "bench-secret-bench-secret-bench-secret",
+      LOG_LEVEL: "warn",
+      // 300 req/s over 500 phones is 36 messages a minute per phone: above the production limit
+      // of 30, which would turn most of the run into cheap slow-down replies. Measure the real path.
+      KHAACHO_WEBHOOK_RATE_LIMIT: "100000",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  return child;
+}
+
+function startHelloWorld(port: number): ChildProcess {
+  return spawn(process.execPath, ["-e", `require("node:http").createServer((q, s) => s.end("hello")).listen(${port}, "127.0.0.1")`], { stdio: "inherit" });
+}
+
+// Each phone cycles order -> confirm -> status, so every request is a new MessageSid doing real work.
+function trafficFor(products: string[]) {
+  let n = 0;
+  return (request: autocannon.Request): autocannon.Request => {
+    const i = n++;
+    const phoneIndex = i % PHONES;
+    const step = Math.floor(i / PHONES) % 3;
+    const product = products[Math.floor(i / (PHONES * 3)) % products.length]!;
+    const text = step === 0 ? `${1 + (i % 5)} ${product}` : step === 1 ? "CONFIRM" : "status";
+    const phone = phoneOf(phoneIndex);
+    const params = {
+      MessageSid: `SMbench${String(i).padStart(27, "0")}`,
+      AccountSid: "AC0123456789abcdef0123456789abcdef",
+      From: `whatsapp:${phone}`,
+      To: "whatsapp:+14155238886",
+      WaId: phone.slice(1),
+      ProfileName: `Bench Shop ${phoneIndex}`,
+      Body: text,
+      NumMedia: "0",
+      NumSegments: "1",
+      ApiVersion: "2010-04-01",
+    };
+    return {
+      ...request,
+      method: "POST",
+      path: PATH,
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-twilio-signature": twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_BASE_URL}${PATH}`, params),
+      },
+      body: new URLSearchParams(params).toString(),
+    };
+  };
+}
+
+function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolveRun, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolveRun(result)));
+  });
+}
+
+function line(label: string, r: autocannon.Result): string {
+  return `${label.padEnd(34)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   max ${String(r.latency.max).padStart(5)} ms   non-2xx ${r.non2xx}   errors ${r.errors}   timeouts ${r.timeouts}`;
+}
+
+async function main(): Promise<void> {
+  const database = await createBenchDatabase();
+  let server: ChildProcess | undefined;
+  let hello: ChildProcess | undefined;
+  try {
+    const products = await seed(database.url);
+    const port = 3900 + Math.floor(Math.random() * 50);
+    server = startKhaacho(database.url, port);
+    await waitForHealth(port, server);
+    const setupRequest = trafficFor(products);
+    const url = `http://127.0.0.1:${port}`;
+
+    console.log(`Webhook bench: ${PHONES} phones, signed Twilio requests (order / CONFIRM / status), local PostgreSQL, 2-core shared machine.`);
+    await run({ url, connections: 20, duration: 3, requests: [{ setupRequest }] }); // warm-up
+    const steady = await run({ url, connections: 50, overallRate: RATE, duration: STEADY_SECONDS, requests: [{ setupRequest }] });
+    const saturation = await run({ url, connections: 64, duration: SATURATION_SECONDS, requests: [{ setupRequest }] });
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const outcomes = [...metrics.matchAll(/^khaacho_whatsapp_messages_total\{outcome="(\w+)"\} (\d+)/gm)].map((m) => `${m[1]}=${m[2]}`).join(" ");
+    const orders = /^khaacho_orders_placed\{source="whatsapp"\} (\d+)/m.exec(metrics)?.[1] ?? "0";
+
+    server.kill("SIGTERM");
+    await new Promise((r) => server!.once("exit", r));
+    server = undefined;
+
+    const helloPort = port + 100;
+    hello = startHelloWorld(helloPort);
+    for (let i = 0; i < 50; i++) {
+      try {
+        await fetch(`http://127.0.0.1:${helloPort}/`);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const bare = await run({ url: `http://127.0.0.1:${helloPort}`, connections: 64, duration: 10 });
+
+    console.log("");
+    console.log(line(`webhook at ${RATE} req/s for ${STEADY_SECONDS} s`, steady));
+    console.log(line(`webhook saturation (${SATURATION_SECONDS} s, 64 conn)`, saturation));
+    console.log(line("bare node:http hello-world (10 s)", bare));
+    console.log(`messages: ${outcomes}; orders placed over WhatsApp: ${orders}`);
+    console.log(`targets: p99 < 50 ms at ${RATE} req/s -> ${steady.latency.p99 < 50 ? "met" : "NOT met"}; >= 1000 req/s at saturation -> ${saturation.requests.average >= 1000 ? "met" : "NOT met"}`);
+  } finally {
+    server?.kill("SIGTERM");
+    hello?.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 500));
+    await database.drop();
+  }
+}
+
+await main();

@@ -1,0 +1,38 @@
+/** Devanagari digits ० to ९, mapped to ASCII so `१०` reads as `10`. */
+const DEVANAGARI_ZERO = 0x0966;
+
+/** Replaces Devanagari digits with ASCII digits, leaving everything else as it is. */
+export function toAsciiDigits(text: string): string {
+  return text.replace(/[\u0966-\u096F]/g, (d) => String(d.charCodeAt(0) - DEVANAGARI_ZERO));
+}
+
+// Romanized Nepali, English and Devanagari number words retailers type instead of digits.
+// "tin" (3) and "chha" (6) are also a unit and a verb; the tokenizer decides those by context.
+const NUMBER_WORDS: ReadonlyMap<string, number> = new Map<string, number>([
+  ["ek", 1], ["euta", 1], ["eauta", 1], ["dui", 2], ["duita", 2], ["tin", 3], ["teen", 3], ["char", 4], ["chaar", 4],
+  ["panch", 5], ["paanch", 5], ["pach", 5], ["chha", 6], ["chhah", 6], ["saat", 7], ["sat", 7], ["aath", 8], ["ath", 8],
+  ["nau", 9], ["das", 10], ["dus", 10], ["dash", 10], ["egara", 11], ["eghara", 11], ["bahra", 12], ["barha", 12],
+  ["tera", 13], ["chaudha", 14], ["pandhra", 15], ["sohra", 16], ["satra", 17], ["athara", 18], ["unnais", 19],
+  ["bis", 20], ["bees", 20], ["pachis", 25], ["pachchis", 25], ["tis", 30], ["tees", 30], ["chalis", 40],
+  ["pachas", 50], ["pachaas", 50], ["saya", 100], ["say", 100], ["sae", 100],
+  ["one", 1], ["two", 2], ["three", 3], ["four", 4], ["five", 5], ["six", 6], ["seven", 7], ["eight", 8], ["nine", 9],
+  ["ten", 10], ["eleven", 11], ["twelve", 12], ["thirteen", 13], ["fourteen", 14], ["fifteen", 15], ["sixteen", 16],
+  ["seventeen", 17], ["eighteen", 18], ["nineteen", 19], ["twenty", 20], ["thirty", 30], ["forty", 40], ["fifty", 50],
+  ["sixty", 60], ["seventy", 70], ["eighty", 80], ["ninety", 90], ["hundred", 100],
+  ["एक", 1], ["दुई", 2], ["तीन", 3], ["तिन", 3], ["चार", 4], ["पाँच", 5], ["पांच", 5], ["पाच", 5], ["छ", 6], ["सात", 7],
+  ["आठ", 8], ["नौ", 9], ["दस", 10], ["दश", 10], ["बाह्र", 12], ["पन्ध्र", 15], ["बीस", 20], ["बिस", 20],
+  ["पच्चीस", 25], ["पच्चिस", 25], ["तीस", 30], ["चालीस", 40], ["पचास", 50], ["सय", 100],
+]);
+
+/** Words that multiply the number before them ("dui saya" = 200, "two hundred" = 200). */
+const MULTIPLIERS: ReadonlySet<string> = new Set(["saya", "say", "sae", "hundred", "सय"]);
+
+/** The value of a number word, or undefined. @example numberWordValue("das") // 10 */
+export function numberWordValue(word: string): number | undefined {
+  return NUMBER_WORDS.get(word);
+}
+
+/** True for words that multiply the preceding number (hundred, saya). */
+export function isMultiplierWord(word: string): boolean {
+  return MULTIPLIERS.has(word);
+}

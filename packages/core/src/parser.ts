@@ -1,0 +1,463 @@
+import { fitProducts, lookupCode } from "./catalog-index.js";
+import type { CatalogIndex, ProductFit, SaleForm } from "./catalog-index.js";
+import { normalizeText } from "./parser-text.js";
+import { classifyTokens } from "./parser-tokens.js";
+import type { Token } from "./parser-tokens.js";
+import type { Measure, UnitMeaning } from "./units.js";
+
+/** What a message asks for. Only `order` messages carry lines. */
+export type Intent = "order" | "status" | "confirm" | "cancel" | "help" | "balance" | "reorder" | "other";
+
+/** An order line matched to one SKU, with its quantity in that SKU's sale units. */
+export interface ResolvedItem {
+  sku: string;
+  quantity: number;
+  /** The part of the message this line came from. */
+  text: string;
+  /** 0..1: how closely the words fit the product and the unit fits the SKU. */
+  confidence: number;
+}
+
+/** A mention that could not become an order line, with ranked candidate SKUs and why. */
+export interface UnresolvedItem {
+  text: string;
+  candidates: string[];
+  reason: "unknown_product" | "ambiguous" | "no_quantity" | "unit_mismatch";
+  /** The number the retailer wrote, when there was one. */
+  quantity?: number;
+  /** For `ambiguous`: the quantity in each candidate's sale units, same order as `candidates`. */
+  candidateQuantities?: number[];
+}
+
+/** The reading of one message. */
+export interface ParsedMessage {
+  intent: Intent;
+  items: ResolvedItem[];
+  unresolved: UnresolvedItem[];
+  /** An order number mentioned (ORD + digits), for status and cancel. */
+  orderNumber?: string;
+  /** Set when the message was not read at all (too long). */
+  rejected?: { reason: string };
+}
+
+/** Longest message the parser reads; longer ones are rejected with a reason. */
+export const MAX_MESSAGE_LENGTH = 4096;
+
+const ACCEPT_COVERAGE = 0.7;
+const TIE = 0.02;
+const MAX_QUANTITY = 100_000;
+const EMOJI = /[\p{Extended_Pictographic}\u{FE0F}\u{FE0E}\u{200D}\u{20E3}]/gu;
+
+const CONFIRM_WHOLE = new Set([
+  "confirm", "confirmed", "confirm order", "yes confirm", "confirm it", "yes", "y", "yes please", "ok confirm", "ok", "okay",
+  "haan", "ha", "hajur", "ho", "hunchha", "huncha", "hunxa", "thik cha", "thik chha", "thikcha", "done", "pakka", "sure",
+  "हो", "हुन्छ", "ठीक छ", "पक्का", "कन्फर्म",
+]);
+const CANCEL_WHOLE = new Set([
+  "no", "nah", "nope", "cancel", "chaidaina", "chahidaina", "pardaina", "hoina", "na", "radda", "rad", "नाइँ", "चाहिँदैन", "रद्द", "होइन",
+]);
+const CANCEL = /\b(?:cancel|cancell?ed|radda|रद्द)/u;
+const STATUS =
+  /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina)\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ/u;
+const HELP =
+  /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|do not understand|bujhina|bujhena|kasari order|मद्दत|सहयोग/u;
+const BALANCE = /\b(?:balance|baki|baaki|bakaya|dues?|outstanding|credit|hisab|hisaab|udharo|statement|kati tirnu)\b|बाँकी|हिसाब|उधारो/u;
+const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahile jastai|pahilako jastai|feri tei|uhi order)\b|पहिले जस्तै/u;
+const PRICE = /\b(?:price|prices|rate|rates|kati ho|kati parchha|kati parcha|kati ho\?|dam|bhau|mulya)\b|मूल्य|भाउ|कति हो/u;
+const ORDER_WORDS =
+  /\b(?:order|send|need|want|chahiyo|chaiyo|chahincha|chaincha|pathau|pathaunu|pathaidinu|pathaidinus|dinu|dinus|deliver|please|pls|plz|kindly|required|chaahiyo)\b|चाहियो|पठाउनु|पठाइदिनु/u;
+const ORDER_NUMBER = /\bord[-\s]?(\d{6,12})\b/u;
+const GREETINGS =
+  /\b(?:good (?:morning|evening|afternoon|night|day to you)|how are you|thank you|ke cha|k cha|k xa|kasto cha|sanchai|sanchai hunuhunchha)\b/gu;
+const HEADER_LINE = /^\s*(?:sub\s*total|grand\s*total|total|date|invoice|bill\s*(?:no|#)|order\s*(?:#|no\.?)\s*\d+|from|to|address|phone|mob(?:ile)?)\b/iu;
+const PRICE_PATTERNS: readonly RegExp[] = [
+  /(?:rs|npr|inr|रु|रू)\.?\s*\d[\d,]*(?:\.\d+)?(?:\s*\/\s*-)?(?:\s*\/\s*\p{L}+)?/giu,
+  /@\s*(?:rs\.?\s*)?\d[\d,]*(?:\.\d+)?(?:\s*\/\s*\p{L}+)?/giu,
+  /\d[\d,]*(?:\.\d+)?\s*\/-/gu,
+  /\d[\d,]*(?:\.\d+)?\s*(?:rupees|rupiya|rupaiya|rs\b|rupaiyaa|रुपैयाँ)/giu,
+  /(?:price|rate|dam|mulya)\s*[:=]?\s*\d[\d,]*(?:\.\d+)?(?:\s*\/\s*\p{L}+)?/giu,
+  /=\s*\d[\d,]*(?:\.\d+)?/gu,
+];
+const LEADING_NUMBERING = /^\s*(?:[-*•·▪►➤>–—]+\s*|\(\d{1,2}\)\s*|\d{1,2}[.)](?!\d)\s*|[a-h][.)]\s+)/u;
+const SEGMENT_SPLIT = /[,;،।|]|\s+(?:and|ra|र|tatha|ani|अनि|&)\s+|\s*\+\s*|(?<![\d])\s*\/\s*(?![\d])|\.\s+(?=[^\d\s])/iu;
+
+interface Quantity {
+  value?: number;
+  unit?: UnitMeaning;
+  size?: Measure;
+}
+
+interface Mention {
+  text: string;
+  words: string[];
+  code?: string;
+  quantities: Quantity[];
+  hints: UnitMeaning[];
+}
+
+type Outcome =
+  | { kind: "resolved"; item: ResolvedItem }
+  | { kind: "unresolved"; item: UnresolvedItem; known: boolean; gate: boolean };
+
+/**
+ * Reads one WhatsApp message against a catalog: its intent and, for orders, resolved lines (SKU,
+ * quantity in sale units) and unresolved mentions (with candidates and a reason). Never throws;
+ * messages over 4,096 characters are rejected with a reason.
+ * @example parseMessage("chini 10 kg ra tel 2 jar", index).items
+ */
+export function parseMessage(text: string, index: CatalogIndex): ParsedMessage {
+  const input = typeof text === "string" ? text : String(text ?? "");
+  if (input.length > MAX_MESSAGE_LENGTH) {
+    return {
+      intent: "other",
+      items: [],
+      unresolved: [],
+      rejected: { reason: `message is ${input.length} characters; the limit is ${MAX_MESSAGE_LENGTH}. Send the order in shorter messages.` },
+    };
+  }
+  try {
+    return readMessage(input, index);
+  } catch (error) {
+    // A bug must not take the bot down with it: the message is reported unread instead.
+    return { intent: "other", items: [], unresolved: [], rejected: { reason: `the message could not be read (${(error as Error).message})` } };
+  }
+}
+
+function readMessage(text: string, index: CatalogIndex): ParsedMessage {
+  const normal = normalizeText(text);
+  const compact = normal.replace(/[^\p{L}\p{M}\p{N}\s?]/gu, " ").replace(/\s+/g, " ").trim();
+  const bare = compact.replace(/\?/g, "").trim();
+  const numberMatch = ORDER_NUMBER.exec(normal);
+  const orderNumber = numberMatch ? `ORD${numberMatch[1]}` : undefined;
+  const withNumber = (intent: Intent): ParsedMessage => ({ intent, items: [], unresolved: [], ...(orderNumber ? { orderNumber } : {}) });
+
+  if (CANCEL_WHOLE.has(bare) || CANCEL.test(compact)) return withNumber("cancel");
+  const trimmed = text.trim();
+  if (CONFIRM_WHOLE.has(bare) || /^(?:👍|✅|👌)+$/u.test(trimmed.replace(/\s|\uFE0F/gu, "")) || (orderNumber && /^confirm\b/.test(bare))) {
+    return withNumber("confirm");
+  }
+  if (STATUS.test(compact) || orderNumber) return withNumber("status");
+
+  const outcomes: Outcome[] = [];
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    for (const mention of mentionsInLine(line, index)) outcomes.push(resolveMention(mention, index));
+  }
+  const items: ResolvedItem[] = [];
+  const unresolved: UnresolvedItem[] = [];
+  const orderish = ORDER_WORDS.test(compact);
+  const hasKnown = outcomes.some((o) => o.kind === "resolved" || o.known);
+  for (const outcome of outcomes) {
+    if (outcome.kind === "resolved") items.push(outcome.item);
+    else if (outcome.known || (outcome.gate && (hasKnown || orderish))) unresolved.push(outcome.item);
+  }
+  if (PRICE.test(compact) && items.length === 0) return withNumber("other");
+  if (items.length > 0 || unresolved.length > 0) return { intent: "order", items, unresolved };
+  if (HELP.test(compact)) return withNumber("help");
+  if (BALANCE.test(compact)) return withNumber("balance");
+  if (REORDER.test(compact)) return withNumber("reorder");
+  return withNumber("other");
+}
+
+function cleanLine(line: string): string {
+  let out = line.normalize("NFKC").replace(EMOJI, " ");
+  if (HEADER_LINE.test(out) && !/\d\s*(?:kg|bora|pkt|packet|ltr|litre|liter|ctn|carton)/iu.test(out)) return "";
+  out = out.replace(LEADING_NUMBERING, " ");
+  for (const pattern of PRICE_PATTERNS) out = out.replace(pattern, " ");
+  return out.replace(GREETINGS, " ");
+}
+
+function mentionsInLine(line: string, index: CatalogIndex): Mention[] {
+  const cleaned = cleanLine(line);
+  if (!cleaned.trim()) return [];
+  const out: Mention[] = [];
+  for (const segment of cleaned.split(SEGMENT_SPLIT)) {
+    const segmentText = (segment ?? "").replace(/\s+/g, " ").trim();
+    if (!segmentText) continue;
+    const tokens = classifyTokens(normalizeText(segmentText).replace(GREETINGS, " "), (raw) => (lookupCode(index, raw)?.products.length ?? 0) > 0);
+    out.push(...splitMentions(segmentText, tokens));
+  }
+  return out;
+}
+
+type Element = { kind: "q"; q: Quantity } | { kind: "w"; word: string } | { kind: "c"; code: string } | { kind: "h"; unit: UnitMeaning };
+
+function toElements(tokens: readonly Token[]): Element[] {
+  const elements: Element[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (!token) continue;
+    if (token.kind === "num" || token.kind === "numunit") {
+      const q: Quantity = { value: token.value };
+      let unit = token.kind === "numunit" ? token.meaning : undefined;
+      const next = tokens[i + 1];
+      if (!unit && next?.kind === "unit") {
+        unit = next.meaning;
+        i++;
+      }
+      if (unit) q.unit = unit;
+      const after = tokens[i + 1];
+      if (unit?.kind === "measure" && after?.kind === "unit" && after.meaning.kind === "count") {
+        // "25kg bora", "500ml bottle": a size of the package, not an amount.
+        elements.push({ kind: "q", q: { size: { dim: unit.dim, amount: (q.value ?? 0) * unit.factor }, unit: after.meaning } });
+        i++;
+        continue;
+      }
+      elements.push({ kind: "q", q });
+    } else if (token.kind === "unit") {
+      elements.push({ kind: "h", unit: token.meaning });
+    } else if (token.kind === "word") {
+      elements.push({ kind: "w", word: token.text });
+    } else {
+      elements.push({ kind: "c", code: token.text });
+    }
+  }
+  return elements;
+}
+
+function splitMentions(text: string, tokens: readonly Token[]): Mention[] {
+  const elements = toElements(tokens);
+  interface Run {
+    words: string[];
+    code?: string;
+    quantities: Quantity[];
+    hints: UnitMeaning[];
+    start: number;
+  }
+  const runs: Run[] = [];
+  let current: Run | undefined;
+  elements.forEach((element, position) => {
+    if (element.kind === "w") {
+      if (!current || current.code !== undefined) {
+        current = { words: [], quantities: [], hints: [], start: position };
+        runs.push(current);
+      }
+      current.words.push(element.word);
+    } else if (element.kind === "c") {
+      current = { words: [], code: element.code, quantities: [], hints: [], start: position };
+      runs.push(current);
+    } else if (element.kind === "q") {
+      current = undefined;
+    }
+  });
+  if (runs.length === 0) return [];
+  const firstIsQuantity = elements[0]?.kind === "q";
+  let runIndex = -1;
+  elements.forEach((element, position) => {
+    while (runIndex + 1 < runs.length && (runs[runIndex + 1]?.start ?? Infinity) <= position) runIndex++;
+    const owner = runs.length === 1 ? runs[0] : firstIsQuantity ? (runs[runIndex + 1] ?? runs[runIndex]) : (runs[runIndex] ?? runs[0]);
+    if (!owner) return;
+    if (element.kind === "q") owner.quantities.push(element.q);
+    else if (element.kind === "h") owner.hints.push(element.unit);
+  });
+  return runs.map((run) => ({
+    text: runs.length === 1 ? text : [...run.words, run.code ?? ""].join(" ").trim(),
+    words: run.words,
+    ...(run.code !== undefined ? { code: run.code } : {}),
+    quantities: run.quantities,
+    hints: run.hints,
+  }));
+}
+
+interface Amount {
+  value: number;
+  unit?: UnitMeaning;
+}
+
+function readQuantities(mention: Mention): { amount?: Amount; size?: Measure; unitHint?: UnitMeaning } {
+  const counts = mention.quantities.filter((q) => q.value !== undefined && (!q.unit || q.unit.kind === "count"));
+  const measures = mention.quantities.filter((q) => q.value !== undefined && q.unit?.kind === "measure");
+  const sized = mention.quantities.find((q) => q.size);
+  const measureOf = (q: Quantity | undefined): Measure | undefined =>
+    q?.unit?.kind === "measure" && q.value !== undefined ? { dim: q.unit.dim, amount: q.value * q.unit.factor } : undefined;
+  const hint = mention.hints[0];
+  const first = counts[0];
+  if (first?.value !== undefined) {
+    const unit = first.unit ?? sized?.unit ?? hint;
+    return { amount: { value: first.value, ...(unit ? { unit } : {}) }, ...optionalSize(measureOf(measures[0]) ?? sized?.size) };
+  }
+  const last = measures[measures.length - 1];
+  if (last?.value !== undefined && last.unit) {
+    const size = measures.length > 1 ? measureOf(measures[0]) : sized?.size;
+    return { amount: { value: last.value, unit: last.unit }, ...optionalSize(size) };
+  }
+  const unitHint = sized?.unit ?? hint;
+  return { ...optionalSize(sized?.size), ...(unitHint ? { unitHint } : {}) };
+}
+
+function optionalSize(size: Measure | undefined): { size?: Measure } {
+  return size ? { size } : {};
+}
+
+const MULTI_PACKS = new Set(["carton", "crate", "tray", "dozen"]);
+const SINGLE_WORDS = new Set(["piece", "packet", "bottle", "pouch", "bar", "jar", "tin", "roll"]);
+
+/** Sale units of a SKU that `amount` stands for, and how directly (3 = the SKU's own unit). */
+function fitAmount(form: SaleForm, amount: Amount): { quantity: number; grade: number } | undefined {
+  const { value, unit } = amount;
+  const whole = (q: number, grade: number) => {
+    const rounded = Math.round(q);
+    return Math.abs(q - rounded) < 1e-9 && rounded >= 1 && rounded <= MAX_QUANTITY ? { quantity: rounded, grade } : undefined;
+  };
+  if (!unit) return whole(value, 2);
+  const multiPack = form.sale.kind === "count" && MULTI_PACKS.has(form.sale.unit);
+  if (unit.kind === "measure") {
+    if (!form.perUnit || form.perUnit.dim !== unit.dim) return undefined;
+    const base = value * unit.factor;
+    const grade = form.sale.kind === "measure" ? 3 : form.nameSize && Math.abs(form.nameSize.amount - base) < 1e-6 ? 2.5 : 2;
+    return whole(base / form.perUnit.amount, grade);
+  }
+  const word = unit.unit;
+  if (form.containers.has(word)) return whole(value, 3);
+  if (word === "dozen") {
+    if (multiPack) return form.innerCount ? whole((value * 12) / form.innerCount, 2) : undefined;
+    return form.sale.kind === "count" ? whole(value * 12, 2) : undefined;
+  }
+  if (form.sale.kind === "measure") {
+    // "20 bottles oil" for an "Oil (1L)" sold per litre: each package holds the size in the name.
+    if (form.nameSize && form.perUnit && form.nameSize.dim === form.perUnit.dim && !MULTI_PACKS.has(word)) {
+      return whole((value * form.nameSize.amount) / form.perUnit.amount, word === "piece" ? 2 : 1.5);
+    }
+    return undefined;
+  }
+  if (multiPack) return SINGLE_WORDS.has(word) && form.innerCount ? whole(value / form.innerCount, 2) : undefined;
+  if (word === "piece") return whole(value, 2.5);
+  if (SINGLE_WORDS.has(word) && [...form.containers].some((c) => SINGLE_WORDS.has(c))) return whole(value, 1);
+  return undefined;
+}
+
+function sameSize(a: Measure | undefined, b: Measure): boolean {
+  return a !== undefined && a.dim === b.dim && Math.abs(a.amount - b.amount) <= b.amount * 0.005;
+}
+
+function resolveMention(mention: Mention, index: CatalogIndex): Outcome {
+  const { amount, size, unitHint } = readQuantities(mention);
+  const quantityField = amount ? { quantity: amount.value } : {};
+  const skuOf = (p: number) => index.products[p]?.sku ?? "";
+  let tight: ProductFit[];
+  let wide: ProductFit[];
+  if (mention.code !== undefined) {
+    const code = lookupCode(index, mention.code);
+    const fits = (code?.products ?? []).map((product) => ({
+      product,
+      mentionCoverage: 1,
+      wholePhrase: true,
+      score: code?.similarity ?? 0,
+      family: "code",
+    }));
+    tight = fits;
+    wide = fits;
+  } else {
+    const fits = fitProducts(index, mention.words);
+    const best = fits[0];
+    if (!best || best.mentionCoverage < ACCEPT_COVERAGE) {
+      const candidates = fits.filter((f) => f.score >= 0.3).slice(0, 3).map((f) => skuOf(f.product));
+      // An unknown word with a quantity is an order line for a product we do not carry ("okra 5");
+      // a long unknown phrase with a big bare number is chatter ("xyz abc 123").
+      const gate =
+        amount !== undefined && (amount.unit !== undefined || (amount.value <= 100 && mention.words.length <= 3 && Number.isInteger(amount.value)));
+      return { kind: "unresolved", known: gate, gate, item: { text: mention.text, candidates, reason: "unknown_product", ...quantityField } };
+    }
+    const accepted = fits.filter((f) => f.mentionCoverage >= ACCEPT_COVERAGE);
+    tight = accepted.filter((f) => f.score >= best.score - TIE);
+    wide = accepted.filter((f) => f.score >= best.score - 0.12).slice(0, 60);
+  }
+  if (tight.length === 0) {
+    return { kind: "unresolved", known: false, gate: false, item: { text: mention.text, candidates: [], reason: "unknown_product", ...quantityField } };
+  }
+  const topCoverage = tight[0]?.mentionCoverage ?? 0;
+  const unresolved = (reason: UnresolvedItem["reason"], fits: readonly ProductFit[], extra: Partial<UnresolvedItem> = {}): Outcome => ({
+    kind: "unresolved",
+    // A typo-level match with no quantity is too weak to call the message an order.
+    known: reason !== "no_quantity" || topCoverage >= 0.97 || mention.code !== undefined,
+    gate: false,
+    item: { text: mention.text, candidates: fits.slice(0, 8).map((f) => skuOf(f.product)), reason, ...quantityField, ...extra },
+  });
+
+  const bySize = (fits: readonly ProductFit[]) =>
+    size ? fits.filter((f) => sameSize(index.forms[f.product]?.nameSize ?? index.forms[f.product]?.perUnit, size)) : [...fits];
+  let pool = bySize(tight);
+  if (pool.length === 0) pool = bySize(wide);
+  if (pool.length === 0) return unresolved("unit_mismatch", tight);
+
+  if (!amount) {
+    let narrowed = pool;
+    if (unitHint) {
+      const hinted = pool.filter((f) => {
+        const form = index.forms[f.product];
+        return form !== undefined && fitAmount(form, { value: 1, unit: unitHint }) !== undefined;
+      });
+      if (hinted.length > 0) narrowed = hinted;
+    }
+    return unresolved("no_quantity", narrowed);
+  }
+
+  const graded = (fits: readonly ProductFit[]) =>
+    fits.flatMap((fit) => {
+      const form = index.forms[fit.product];
+      const fitted = form ? fitAmount(form, amount) : undefined;
+      return fitted ? [{ fit, ...fitted }] : [];
+    });
+  let options = graded(pool);
+  if (options.length === 0 && pool.length < wide.length) options = graded(bySize(wide));
+  if (options.length === 0) return unresolved("unit_mismatch", pool);
+
+  // Units choose between variants of one product (sizes, packs), never between different products:
+  // "rice 10kg" must not pick beaten rice sold per kg over rice sold in packets.
+  const families = new Set(options.map((o) => o.fit.family));
+  if (families.size > 1) {
+    const bestOfFamily = [...families].map((family) => {
+      const members = options.filter((o) => o.fit.family === family);
+      const grade = Math.max(...members.map((o) => o.grade));
+      return members.filter((o) => o.grade === grade).sort((a, b) => b.fit.score - a.fit.score)[0];
+    });
+    const leaders = bestOfFamily.filter((o): o is NonNullable<typeof o> => o !== undefined).sort((a, b) => b.fit.score - a.fit.score);
+    const first = leaders[0];
+    const contenders = first ? leaders.filter((o) => o.fit.score >= first.fit.score - TIE) : [];
+    if (contenders.length > 1) {
+      const shown = contenders.flatMap((leader) =>
+        options.filter((o) => o.fit.family === leader.fit.family && o.grade === leader.grade && o.fit.score >= leader.fit.score - TIE),
+      );
+      return unresolved(
+        "ambiguous",
+        shown.map((o) => o.fit),
+        { candidateQuantities: shown.slice(0, 8).map((o) => o.quantity) },
+      );
+    }
+    options = options.filter((o) => o.fit.family === first?.fit.family);
+  }
+  const bestGrade = Math.max(...options.map((o) => o.grade));
+  const top = options.filter((o) => o.grade === bestGrade).sort((a, b) => b.fit.score - a.fit.score);
+  const leader = top[0];
+  if (!leader) return unresolved("unit_mismatch", pool);
+  const tied = top.filter((o) => o.fit.score >= leader.fit.score - TIE);
+  if (tied.length > 1) {
+    return unresolved(
+      "ambiguous",
+      tied.map((o) => o.fit),
+      { candidateQuantities: tied.slice(0, 8).map((o) => o.quantity) },
+    );
+  }
+  const gradeFactor = bestGrade >= 3 ? 1 : bestGrade >= 2.5 ? 0.97 : bestGrade >= 2 ? 0.95 : 0.85;
+  return {
+    kind: "resolved",
+    item: {
+      sku: skuOf(leader.fit.product),
+      quantity: leader.quantity,
+      text: mention.text,
+      confidence: Math.round(leader.fit.score * gradeFactor * 1000) / 1000,
+    },
+  };
+}
+
+/** One parse result in the contract JSON-lines shape (`khaacho parse --jsonl`). */
+export function toParseContractLine(
+  id: string,
+  parsed: ParsedMessage,
+): { id: string; intent: Intent; items: { sku: string; quantity: number }[]; unresolved: { text: string; candidates: string[] }[] } {
+  return {
+    id,
+    intent: parsed.intent,
+    items: parsed.items.map((i) => ({ sku: i.sku, quantity: i.quantity })),
+    unresolved: parsed.unresolved.map((u) => ({ text: u.text, candidates: [...u.candidates] })),
+  };
+}

@@ -2,7 +2,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AppSettings, createApp, createLogger, InboundSpool, type WebhookBot } from "@khaacho/server";
+import { type AppSettings, createApp, createLogger, InboundSpool, type OrderUseCases, type WebhookBot } from "@khaacho/server";
 import type { Hono } from "hono";
 import type { Knex } from "knex";
 import twilio from "twilio";
@@ -36,7 +36,7 @@ export interface TestApp {
 export function createTestApp(
   knex: Knex,
   bot: WebhookBot,
-  options: { settings?: Partial<AppSettings>; now?: () => Date; spoolDir?: string; handleTimeoutMs?: number } = {},
+  options: { settings?: Partial<AppSettings>; now?: () => Date; spoolDir?: string; handleTimeoutMs?: number; orders?: OrderUseCases } = {},
 ): TestApp {
   const logs: LogLine[] = [];
   const logger = createLogger("info", { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
@@ -45,6 +45,7 @@ export function createTestApp(
     knex,
     settings: { ...settings, ...options.settings },
     bot,
+    orders: options.orders ?? ordersNotReached,
     spool,
     logger,
     version: "test",
@@ -53,6 +54,17 @@ export function createTestApp(
   });
   return { app, spool, logs };
 }
+
+// For tests that never get past authentication or the webhooks: any call here is a test bug.
+const notReached = async (): Promise<never> => {
+  throw new Error("this test was not expected to reach the order use-cases");
+};
+export const ordersNotReached: OrderUseCases = {
+  getRetailerByCode: notReached,
+  placeOrder: notReached,
+  getOrderDetail: notReached,
+  retailerStatement: notReached,
+};
 
 let sidCounter = 0;
 /** A fresh Twilio-looking MessageSid. */

@@ -2,7 +2,9 @@ import { outboxBacklog } from "@khaacho/db";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
 import type { Knex } from "knex";
+import { apiRoutes, type OrderUseCases } from "./api.js";
 import type { WebhookBot } from "./bot.js";
 import { healthCheck } from "./health.js";
 import { ApiError, errorResponse } from "./http-errors.js";
@@ -32,6 +34,8 @@ export interface AppDeps {
   knex: Knex;
   settings: AppSettings;
   bot: WebhookBot;
+  /** Order placement and queries for `/api` (the functions of the same names in @khaacho/db). */
+  orders: OrderUseCases;
   spool: InboundSpool;
   logger: Logger;
   now?: () => Date;
@@ -113,5 +117,10 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType });
   });
 
+  app.use("/api/*", secureHeaders());
+  app.route(
+    "/api",
+    apiRoutes({ knex, orders: deps.orders, jwtSecret: settings.jwtSecret, vatRateBasisPoints: settings.vatRateBasisPoints, businessTimeZone: settings.businessTimeZone, metrics, now }),
+  );
   return app;
 }

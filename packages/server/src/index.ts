@@ -1,5 +1,7 @@
 export { createApp, MAX_BODY_BYTES } from "./app.js";
 export type { AppDeps, AppSettings } from "./app.js";
+export { apiRoutes, parseOrderRequest } from "./api.js";
+export type { ApiDeps, ApiOrderRequest, OrderRefusal, OrderUseCases } from "./api.js";
 export { assertJwtSecret, bearerAuth, issueApiToken, requireRole } from "./auth.js";
 export type { AuthVariables, Principal } from "./auth.js";
 export type { InboundWhatsAppMessage, WebhookBot } from "./bot.js";

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { dbCommand } from "./commands/db.js";
 import { outboxCommand } from "./commands/outbox.js";
 import { tokenCommand } from "./commands/token.js";
+import { parseCommand } from "./commands/parse.js";
 import type { CommandContext } from "./context.js";
 
 /** The CLI's version, shown by `khaacho --version`. */
@@ -28,5 +29,6 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
   program.addCommand(dbCommand(context));
   program.addCommand(tokenCommand(context));
   program.addCommand(outboxCommand(context));
+  program.addCommand(parseCommand(context));
   return program;
 }

@@ -142,12 +142,17 @@ class TermDictionary {
 
   private search(word: string): TermMatch[] {
     const exact = this.ids.get(word);
-    if (exact !== undefined) return [{ term: exact, similarity: 1 }];
-    if (word.length > 24) return [];
+    if (word.length > 24) return exact === undefined ? [] : [{ term: exact, similarity: 1 }];
     const best = new Map<number, number>();
     const note = (term: number, similarity: number) => {
       if ((best.get(term) ?? 0) < similarity) best.set(term, similarity);
     };
+    if (exact !== undefined) {
+      // A word can be one product's spelling and another's typo ("chanaa"): keep close neighbours too.
+      note(exact, 1);
+      if (word.length >= 5) this.addNeighbours(word, 1, note);
+      return toMatches(best);
+    }
     if (!this.forCodes) {
       for (const form of inflections(word)) {
         const id = this.ids.get(form);
@@ -162,7 +167,23 @@ class TermDictionary {
       }
       if (best.size > 0) return toMatches(best);
     }
-    const allowance = editAllowance(word.length, this.forCodes);
+    this.addNeighbours(word, editAllowance(word.length, this.forCodes), note);
+    if (!this.forCodes && word.length >= 3 && /^[a-z]+$/.test(word)) {
+      const [primary, secondary] = metaphone.process(word);
+      for (const code of new Set([primary, secondary])) {
+        if (!code || code.length < 1) continue;
+        for (const id of this.phonetic.get(code) ?? []) {
+          const term = this.terms[id] ?? "";
+          if (term[0] !== word[0] || Math.abs(term.length - word.length) > 2) continue;
+          if (boundedEditDistance(word, term, 2) > 2) continue;
+          note(id, 0.85);
+        }
+      }
+    }
+    return toMatches(best);
+  }
+
+  private addNeighbours(word: string, allowance: number, note: (term: number, similarity: number) => void): void {
     if (allowance > 0) {
       const variants = new Set<string>([word]);
       deletesUpTo(word, allowance, variants);
@@ -178,22 +199,10 @@ class TermDictionary {
         const distance = boundedEditDistance(word, term, max);
         if (distance > max) continue;
         if (distance === 2 && term[0] !== word[0]) continue;
+        if (distance === 0) continue;
         note(id, distance === 1 ? 0.9 : 0.8);
       }
     }
-    if (!this.forCodes && word.length >= 3 && /^[a-z]+$/.test(word)) {
-      const [primary, secondary] = metaphone.process(word);
-      for (const code of new Set([primary, secondary])) {
-        if (!code || code.length < 1) continue;
-        for (const id of this.phonetic.get(code) ?? []) {
-          const term = this.terms[id] ?? "";
-          if (term[0] !== word[0] || Math.abs(term.length - word.length) > 2) continue;
-          if (boundedEditDistance(word, term, 2) > 2) continue;
-          note(id, 0.85);
-        }
-      }
-    }
-    return toMatches(best);
   }
 }
 
@@ -357,22 +366,46 @@ export function fitProducts(index: CatalogIndex, mentionWords: readonly string[]
       }
     }
   });
-  const best = new Map<number, ProductFit>();
+  // A product's words may be spread over its phrases ("soybean tel": name "Soybean Oil", alias
+  // "bhatmas tel"), so coverage is the union over its phrases; the family is its best single phrase.
+  interface ProductAcc {
+    slots: number[];
+    whole: boolean;
+    bestPhraseScore: number;
+    family: string;
+  }
+  const perProduct = new Map<number, ProductAcc>();
   for (const [phraseId, slots] of perPhrase) {
     const phrase = index.phrases[phraseId];
     if (!phrase) continue;
     let covered = 0;
     slots.forEach((s, i) => (covered += s * (weights[i] ?? 0)));
-    const mentionCoverage = covered / totalWeight;
     let phraseCovered = 0;
     for (const term of phrase.terms) if (matchedTerms.has(term)) phraseCovered += tokenWeight(index.words.terms[term] ?? "");
-    const wholePhrase = phraseCovered >= phrase.weight - 1e-9;
-    const score = mentionCoverage * (wholePhrase ? 1 : 0.9);
-    const previous = best.get(phrase.product);
+    const whole = phraseCovered >= phrase.weight - 1e-9;
+    const phraseScore = (covered / totalWeight) * (whole ? 1 : 0.9);
     const family = phrase.terms.join(" ");
-    if (!previous || previous.score < score - 1e-9 || (Math.abs(previous.score - score) <= 1e-9 && family < previous.family)) {
-      best.set(phrase.product, { product: phrase.product, mentionCoverage, wholePhrase, score, family });
+    let acc = perProduct.get(phrase.product);
+    if (!acc) {
+      acc = { slots: [...slots], whole, bestPhraseScore: phraseScore, family };
+      perProduct.set(phrase.product, acc);
+      continue;
     }
+    slots.forEach((s, i) => {
+      if ((acc.slots[i] ?? 0) < s) acc.slots[i] = s;
+    });
+    if (phraseScore > acc.bestPhraseScore + 1e-9 || (Math.abs(phraseScore - acc.bestPhraseScore) <= 1e-9 && family < acc.family)) {
+      acc.bestPhraseScore = phraseScore;
+      acc.family = family;
+      acc.whole = whole;
+    }
+  }
+  const best = new Map<number, ProductFit>();
+  for (const [product, acc] of perProduct) {
+    let covered = 0;
+    acc.slots.forEach((s, i) => (covered += s * (weights[i] ?? 0)));
+    const mentionCoverage = covered / totalWeight;
+    best.set(product, { product, mentionCoverage, wholePhrase: acc.whole, score: mentionCoverage * (acc.whole ? 1 : 0.9), family: acc.family });
   }
   return [...best.values()].sort((a, b) => b.score - a.score || a.product - b.product);
 }

@@ -13,3 +13,5 @@ export { MAX_MESSAGE_LENGTH, parseMessage, toParseContractLine } from "./parser.
 export type { Intent, ParsedMessage, ResolvedItem, UnresolvedItem } from "./parser.js";
 export { parseQuantityUnit } from "./units.js";
 export type { Measure, QuantityWithUnit } from "./units.js";
+export { scoreParses } from "./parser-score.js";
+export type { LabelledMessage, ParseMiss, ParseScore } from "./parser-score.js";

@@ -48,6 +48,17 @@ export function classifyTokens(normalized: string, isCode?: (raw: string) => boo
       out.push({ kind: "num", value: Number(times[1]), word: false });
       return;
     }
+    const wordThenNumber = /^(\p{L}[\p{L}\p{M}]*?)(\d{1,7}(?:\.\d{1,3})?[\p{L}\p{M}.]*)$/u.exec(raw);
+    if (wordThenNumber) {
+      // "chini10kg": a word glued to an amount; "r1ce" is not split (its tail is no amount).
+      const tail = wordThenNumber[2] ?? "";
+      const tailUnit = NUMBER_WITH_SUFFIX.exec(tail)?.[2];
+      if (NUMBER.test(tail) || (tailUnit !== undefined && unitMeaning(tailUnit.replace(/\.$/, "")) !== undefined)) {
+        pushRaw(wordThenNumber[1] ?? "");
+        pushRaw(tail);
+        return;
+      }
+    }
     const glued = NUMBER_WITH_SUFFIX.exec(raw);
     if (glued) {
       const meaning = unitMeaning((glued[2] ?? "").replace(/\.$/, ""));
@@ -85,7 +96,7 @@ function resolveWords(tokens: Token[]): Token[] {
     const number = numberWordValue(word);
     if (unit && number !== undefined) {
       // "tin" is 3 and a tin; "2 tin tel" is tins, "tin jar tel" is three jars.
-      if (prev?.kind === "num" || prev?.kind === "numunit") out.push({ kind: "unit", meaning: unit, text: word });
+      if (prev?.kind === "num" || prev?.kind === "numunit" || prev?.kind === "unit") out.push({ kind: "unit", meaning: unit, text: word });
       else out.push({ kind: "num", value: number, word: true });
       continue;
     }

@@ -60,7 +60,7 @@ const CANCEL = /\b(?:cancel|cancell?ed|radda|रद्द)/u;
 const STATUS =
   /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina)\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ/u;
 const HELP =
-  /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|do not understand|bujhina|bujhena|kasari order|मद्दत|सहयोग/u;
+  /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|don t understand|dont understand|do not understand|bujhina|bujhena|kasari order|मद्दत|सहयोग/u;
 const BALANCE = /\b(?:balance|baki|baaki|bakaya|dues?|outstanding|credit|hisab|hisaab|udharo|statement|kati tirnu)\b|बाँकी|हिसाब|उधारो/u;
 const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahile jastai|pahilako jastai|feri tei|uhi order)\b|पहिले जस्तै/u;
 const PRICE = /\b(?:price|prices|rate|rates|kati ho|kati parchha|kati parcha|kati ho\?|dam|bhau|mulya)\b|मूल्य|भाउ|कति हो/u;
@@ -79,7 +79,7 @@ const PRICE_PATTERNS: readonly RegExp[] = [
   /=\s*\d[\d,]*(?:\.\d+)?/gu,
 ];
 const LEADING_NUMBERING = /^\s*(?:[-*•·▪►➤>–—]+\s*|\(\d{1,2}\)\s*|\d{1,2}[.)](?!\d)\s*|[a-h][.)]\s+)/u;
-const SEGMENT_SPLIT = /[,;،।|]|\s+(?:and|ra|र|tatha|ani|अनि|&)\s+|\s*\+\s*|(?<![\d])\s*\/\s*(?![\d])|\.\s+(?=[^\d\s])/iu;
+const SEGMENT_SPLIT = /[,;،।]|\s+(?:and|ra|र|tatha|ani|अनि|&)\s+|\s*\+\s*|(?<![\d])\s*\/\s*(?![\d])|\.\s+(?=[^\d\s])/iu;
 
 interface Quantity {
   value?: number;
@@ -163,6 +163,8 @@ function cleanLine(line: string): string {
   if (HEADER_LINE.test(out) && !/\d\s*(?:kg|bora|pkt|packet|ltr|litre|liter|ctn|carton)/iu.test(out)) return "";
   out = out.replace(LEADING_NUMBERING, " ");
   for (const pattern of PRICE_PATTERNS) out = out.replace(pattern, " ");
+  // Times are not quantities: "10 am", "8 baje", "5 o'clock"; table pipes are column gaps.
+  out = out.replace(/\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|baje|o'?clock)\b|बजे/giu, " ").replace(/\|/g, " ");
   return out.replace(GREETINGS, " ");
 }
 
@@ -235,7 +237,8 @@ function splitMentions(text: string, tokens: readonly Token[]): Mention[] {
     } else if (element.kind === "c") {
       current = { words: [], code: element.code, quantities: [], hints: [], start: position };
       runs.push(current);
-    } else if (element.kind === "q") {
+    } else if (element.kind === "q" && element.q.value !== undefined) {
+      // A size alone ("15L tin") describes the product around it and does not end the mention.
       current = undefined;
     }
   });
@@ -378,6 +381,12 @@ function resolveMention(mention: Mention, index: CatalogIndex): Outcome {
   let pool = bySize(tight);
   if (pool.length === 0) pool = bySize(wide);
   if (pool.length === 0) return unresolved("unit_mismatch", tight);
+  // A package word beside the name ("wheel bar 2 dozen") narrows to the SKUs sold in that package.
+  const spareHint = mention.hints.find((h) => h.kind === "count" && h !== amount?.unit);
+  if (spareHint?.kind === "count") {
+    const hinted = pool.filter((f) => index.forms[f.product]?.containers.has(spareHint.unit));
+    if (hinted.length > 0) pool = hinted;
+  }
 
   if (!amount) {
     let narrowed = pool;

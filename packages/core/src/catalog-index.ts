@@ -1,4 +1,5 @@
 import DoubleMetaphone from "natural/lib/natural/phonetics/double_metaphone.js";
+import { romanizeDevanagari } from "./nepali-numbers.js";
 import { classifyTokens } from "./parser-tokens.js";
 import { normalizeText } from "./parser-text.js";
 import { catalogUnitMeaning, innerCountInName, sizeInName, unitMeaning } from "./units.js";
@@ -41,6 +42,7 @@ export interface TermMatch {
 }
 
 const metaphone = new DoubleMetaphone();
+const DEVANAGARI = /[\u0900-\u097F]/u;
 const MULTI_PACKS = new Set(["carton", "crate", "tray", "dozen"]);
 
 function editAllowance(length: number, forCodes: boolean): number {
@@ -166,6 +168,12 @@ class TermDictionary {
         if (id !== undefined) note(id, 0.93);
       }
       if (best.size > 0) return toMatches(best);
+    }
+    if (!this.forCodes && DEVANAGARI.test(word)) {
+      // "चामल" against a catalog that only spells it "chamal".
+      const roman = romanizeDevanagari(word);
+      if (roman !== word && !DEVANAGARI.test(roman)) for (const m of this.lookup(roman)) note(m.term, m.similarity * 0.95);
+      return toMatches(best);
     }
     this.addNeighbours(word, editAllowance(word.length, this.forCodes), note);
     if (!this.forCodes && word.length >= 3 && /^[a-z]+$/.test(word)) {
@@ -300,6 +308,10 @@ export function buildCatalogIndex(products: readonly CatalogProduct[]): CatalogI
     forms.push(saleFormOf(product));
     addCode(normalizeText(product.sku), productIndex);
     const texts = [product.name, product.sku.replace(/[-_./]+/g, " "), ...product.aliases];
+    // Devanagari aliases also match their romanized spelling ("तेल" answers "tel").
+    for (const alias of product.aliases) {
+      if (DEVANAGARI.test(alias)) texts.push(alias.split(/\s+/).map(romanizeDevanagari).join(" "));
+    }
     for (const alias of product.aliases) {
       const normal = normalizeText(alias).trim();
       if (CODE_SHAPE.test(normal) && /\d/.test(normal)) addCode(normal, productIndex);

@@ -36,3 +36,42 @@ export function numberWordValue(word: string): number | undefined {
 export function isMultiplierWord(word: string): boolean {
   return MULTIPLIERS.has(word);
 }
+
+const CONSONANTS: Record<string, string> = {
+  क: "k", ख: "kh", ग: "g", घ: "gh", ङ: "ng", च: "ch", छ: "chh", ज: "j", झ: "jh", ञ: "n", ट: "t", ठ: "th", ड: "d", ढ: "dh",
+  ण: "n", त: "t", थ: "th", द: "d", ध: "dh", न: "n", प: "p", फ: "ph", ब: "b", भ: "bh", म: "m", य: "y", र: "r", ल: "l", व: "w",
+  श: "sh", ष: "sh", स: "s", ह: "h",
+};
+const VOWEL_SIGNS: Record<string, string> = { "ा": "a", "ि": "i", "ी": "i", "ु": "u", "ू": "u", "ृ": "ri", "े": "e", "ै": "ai", "ो": "o", "ौ": "au" };
+const VOWELS: Record<string, string> = { अ: "a", आ: "a", इ: "i", ई: "i", उ: "u", ऊ: "u", ऋ: "ri", ए: "e", ऐ: "ai", ओ: "o", औ: "au" };
+const NASALS: Record<string, string> = { "ं": "n", "ँ": "n", "ः": "h" };
+const VIRAMA = "्";
+
+/**
+ * Romanizes a Devanagari word the way Nepali retailers type it ("चामल" → "chamal", "तेल" → "tel"),
+ * dropping the inherent vowel at the end of the word; other characters pass through.
+ */
+export function romanizeDevanagari(word: string): string {
+  const chars = [...word.replace(/\u093C/g, "")];
+  let out = "";
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] ?? "";
+    const consonant = CONSONANTS[c];
+    if (consonant !== undefined) {
+      out += consonant;
+      const next = chars[i + 1];
+      if (next === undefined || next === VIRAMA) continue;
+      const sign = VOWEL_SIGNS[next];
+      if (sign !== undefined) {
+        out += sign;
+        i++;
+      } else if (i + 1 < chars.length) {
+        out += "a";
+      }
+      continue;
+    }
+    if (c === VIRAMA) continue;
+    out += VOWELS[c] ?? NASALS[c] ?? VOWEL_SIGNS[c] ?? c;
+  }
+  return out;
+}

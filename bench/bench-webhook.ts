@@ -14,7 +14,7 @@ import { migrateLatest, openDatabase } from "@khaacho/db";
 import knexFactory from "knex";
 import twilio from "twilio";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const PHONES = 500;
 const AUTH_TOKEN = "0123456789abcdef0123456789abcdef";

@@ -248,6 +248,7 @@ export interface CatalogIndex {
   /** @internal */ readonly codeProducts: ReadonlyMap<number, readonly number[]>;
   /** @internal */ readonly phrases: readonly Phrase[];
   /** @internal */ readonly postings: readonly (readonly number[])[];
+  /** @internal */ readonly productPhrases: readonly (readonly number[])[];
 }
 
 /** The words of a catalog name or alias that identify a product (no sizes, units, numbers or fillers). */
@@ -298,6 +299,7 @@ export function buildCatalogIndex(products: readonly CatalogProduct[]): CatalogI
   const phrases: Phrase[] = [];
   const postings: number[][] = [];
   const forms: SaleForm[] = [];
+  const productPhrases: number[][] = [];
   const addCode = (code: string, productIndex: number) => {
     const id = codes.add(code);
     const list = codeProducts.get(id) ?? [];
@@ -306,6 +308,7 @@ export function buildCatalogIndex(products: readonly CatalogProduct[]): CatalogI
   };
   products.forEach((product, productIndex) => {
     forms.push(saleFormOf(product));
+    productPhrases.push([]);
     addCode(normalizeText(product.sku), productIndex);
     const texts = [product.name, product.sku.replace(/[-_./]+/g, " "), ...product.aliases];
     // Devanagari aliases also match their romanized spelling ("तेल" answers "tel").
@@ -325,6 +328,7 @@ export function buildCatalogIndex(products: readonly CatalogProduct[]): CatalogI
       const terms = tokens.map((t) => words.add(t));
       const phraseId = phrases.length;
       phrases.push({ product: productIndex, terms, weight: tokens.reduce((sum, t) => sum + tokenWeight(t), 0) });
+      productPhrases[productIndex]?.push(phraseId);
       for (const term of new Set(terms)) {
         while (postings.length <= term) postings.push([]);
         postings[term]?.push(phraseId);
@@ -337,7 +341,7 @@ export function buildCatalogIndex(products: readonly CatalogProduct[]): CatalogI
   words.finish();
   codes.finish();
   while (postings.length < words.terms.length) postings.push([]);
-  return { products, forms, words, codes, codeProducts, phrases, postings };
+  return { products, forms, words, codes, codeProducts, phrases, postings, productPhrases };
 }
 
 /** Weight of a word in a mention: longer words carry more of the meaning, capped so one word cannot dominate. */
@@ -363,21 +367,35 @@ export function fitProducts(index: CatalogIndex, mentionWords: readonly string[]
   if (wordsIn.length === 0) return [];
   const weights = wordsIn.map(tokenWeight);
   const totalWeight = weights.reduce((a, b) => a + b, 0);
-  const perPhrase = new Map<number, number[]>();
+  const matchesOf = wordsIn.map((word) => new Map(index.words.lookup(word).map((m) => [m.term, m.similarity] as const)));
   const matchedTerms = new Map<number, number>();
-  wordsIn.forEach((word, i) => {
-    for (const { term, similarity } of index.words.lookup(word)) {
-      if ((matchedTerms.get(term) ?? 0) < similarity) matchedTerms.set(term, similarity);
-      for (const phraseId of index.postings[term] ?? []) {
-        let slots = perPhrase.get(phraseId);
-        if (!slots) {
-          slots = new Array<number>(wordsIn.length).fill(0);
-          perPhrase.set(phraseId, slots);
-        }
-        if ((slots[i] ?? 0) < similarity) slots[i] = similarity;
-      }
+  for (const matches of matchesOf) for (const [term, similarity] of matches) if ((matchedTerms.get(term) ?? 0) < similarity) matchedTerms.set(term, similarity);
+  // Prefix filtering: a product must contain one of the rarest words whose weight exceeds 30% of the
+  // mention, or its coverage stays under 0.7. Candidates come from those words' postings only, so a
+  // common word ("masala", "oil") in a 10,000-SKU catalog does not drag in thousands of products.
+  const rarity = wordsIn
+    .map((_, i) => ({ i, size: [...(matchesOf[i]?.keys() ?? [])].reduce((sum, term) => sum + (index.postings[term]?.length ?? 0), 0) }))
+    .sort((a, b) => a.size - b.size);
+  const candidates = new Set<number>();
+  let prefixWeight = 0;
+  for (const { i } of rarity) {
+    for (const term of matchesOf[i]?.keys() ?? []) for (const phraseId of index.postings[term] ?? []) candidates.add(index.phrases[phraseId]?.product ?? -1);
+    prefixWeight += weights[i] ?? 0;
+    if (prefixWeight > 0.3 * totalWeight + 1e-9) break;
+  }
+  const perPhrase = new Map<number, number[]>();
+  for (const product of candidates) {
+    for (const phraseId of index.productPhrases[product] ?? []) {
+      const phrase = index.phrases[phraseId];
+      if (!phrase) continue;
+      const slots = matchesOf.map((matches) => {
+        let best = 0;
+        for (const term of phrase.terms) best = Math.max(best, matches.get(term) ?? 0);
+        return best;
+      });
+      if (slots.some((x) => x > 0)) perPhrase.set(phraseId, slots);
     }
-  });
+  }
   // A product's words may be spread over its phrases ("soybean tel": name "Soybean Oil", alias
   // "bhatmas tel"), so coverage is the union over its phrases; the family is its best single phrase.
   interface ProductAcc {

@@ -1,0 +1,201 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { buildCatalogIndex, searchCatalog } from "./catalog-index.js";
+import type { CatalogProduct } from "./catalog-index.js";
+import { romanizeDevanagari } from "./nepali-numbers.js";
+import { MAX_MESSAGE_LENGTH, parseMessage, toParseContractLine } from "./parser.js";
+import { parseQuantityUnit } from "./units.js";
+
+const product = (sku: string, name: string, unit: string, aliases: string[] = []): CatalogProduct => ({ sku, name, unit, pricePaisa: 10_000, aliases });
+
+// A small catalog written here so the unit tests do not depend on the example file.
+const catalog: CatalogProduct[] = [
+  product("SUGAR-KG", "Sugar (per kg)", "kg", ["chini", "चिनी"]),
+  product("SUGAR-1KG", "Sugar 1kg Packet", "packet", ["chini packet"]),
+  product("SALT-1KG", "Salt 1kg Packet", "packet", ["nun", "नुन"]),
+  product("RICE-25KG", "Jeera Masino Rice 25kg Bora", "bag", ["chamal", "jeera masino"]),
+  product("RICE-30KG", "Jeera Masino Rice 30kg Bora", "bag", ["chamal", "jeera masino"]),
+  product("COKE-250", "Coca-Cola 250ml Bottle", "bottle", ["coke"]),
+  product("COKE-500", "Coca-Cola 500ml Bottle", "bottle", ["coke"]),
+  product("COKE-1500", "Coca-Cola 1.5L Bottle", "bottle", ["coke"]),
+  product("OIL-1L", "Mustard Oil 1L Pouch", "piece", ["tori tel"]),
+  product("OIL-15L", "Mustard Oil 15L Tin", "tin", ["tori tel"]),
+  product("NOODLE-PKT", "Wai Wai Noodles Packet", "packet", []),
+  product("NOODLE-CTN", "Wai Wai Noodles Carton (30 packets)", "carton", []),
+  product("PASTE", "Colgate Toothpaste 150g", "piece", []),
+  product("SURF", "Surf Excel 1kg", "packet", []),
+  product("PARLE", "Parle-G Biscuit Packet", "packet", []),
+  product("EGG-TRAY", "Eggs Tray (30 eggs)", "tray", ["anda", "अण्डा"]),
+];
+const index = buildCatalogIndex(catalog);
+const lines = (text: string) => parseMessage(text, index).items.map((i) => `${i.sku}*${i.quantity}`);
+
+describe("parseMessage", () => {
+  it("reads the code format in every spelling", () => {
+    for (const text of ["SUGAR-KG x 10", "SUGAR-KG x10", "SUGAR-KG * 10", "10 x SUGAR-KG", "SUGAR-KG 10", "SUGAR-KG: 10", "SUGAR-KG × 10"]) {
+      expect(lines(text), text).toEqual(["SUGAR-KG*10"]);
+    }
+  });
+
+  it("reads romanized Nepali number words, Devanagari digits and words", () => {
+    expect(lines("chini das kg ra nun panch packet")).toEqual(["SUGAR-KG*10", "SALT-1KG*5"]);
+    expect(lines("चिनी १० केजी")).toEqual(["SUGAR-KG*10"]);
+    expect(lines("नुन ५ प्याकेट")).toEqual(["SALT-1KG*5"]);
+    expect(lines("anda dui tray")).toEqual(["EGG-TRAY*2"]);
+  });
+
+  it("matches typos and sound-alike brand spellings without aliases", () => {
+    expect(lines("colget 5 pcs")).toEqual(["PASTE*5"]);
+    expect(lines("surf exel 3 packet")).toEqual(["SURF*3"]);
+    expect(lines("parlay g 4 packet")).toEqual(["PARLE*4"]);
+    expect(lines("wye wye 2 ctn")).toEqual(["NOODLE-CTN*2"]);
+    expect(lines("waiwai 20 packet")).toEqual(["NOODLE-PKT*20"]);
+  });
+
+  it("counts sale units of the chosen SKU", () => {
+    expect(lines("10 kg chini")).toEqual(["SUGAR-KG*10"]); // a per-kg SKU exists
+    expect(lines("nun 10 kg")).toEqual(["SALT-1KG*10"]); // only 1 kg packets: 10 packets
+    expect(lines("chini 5 packet")).toEqual(["SUGAR-1KG*5"]);
+    expect(lines("wai wai 60 packet")).toEqual(["NOODLE-PKT*60"]);
+    expect(lines("anda 30 wota")).toEqual(["EGG-TRAY*1"]);
+  });
+
+  it("leaves quantities that the sale unit cannot express unresolved instead of rounding", () => {
+    const parsed = parseMessage("chini 2.5 kg", index);
+    expect(parsed.items).toEqual([]);
+    expect(parsed.unresolved).toMatchObject([{ reason: "unit_mismatch", quantity: 2.5 }]);
+    expect(parseMessage("nun 500 g", index).unresolved[0]?.reason).toBe("unit_mismatch");
+    expect(parseMessage("anda 20 wota", index).unresolved[0]?.reason).toBe("unit_mismatch");
+  });
+
+  it("lets a size in the text choose the variant", () => {
+    expect(lines("coke 500ml 12")).toEqual(["COKE-500*12"]);
+    expect(lines("chamal 25kg bora 2")).toEqual(["RICE-25KG*2"]);
+    expect(lines("tori tel 15L tin 2")).toEqual(["OIL-15L*2"]);
+    expect(parseMessage("coke 2 litre 6", index).unresolved[0]?.reason).toBe("unit_mismatch");
+  });
+
+  it("keeps equal fits unresolved with every fitting SKU as a candidate", () => {
+    const parsed = parseMessage("coke 5", index);
+    expect(parsed.items).toEqual([]);
+    expect(parsed.unresolved).toHaveLength(1);
+    expect(parsed.unresolved[0]?.reason).toBe("ambiguous");
+    expect([...(parsed.unresolved[0]?.candidates ?? [])].sort()).toEqual(["COKE-1500", "COKE-250", "COKE-500"]);
+    expect(parseMessage("chamal 2 bora", index).unresolved[0]?.candidates.sort()).toEqual(["RICE-25KG", "RICE-30KG"]);
+  });
+
+  it("never matches a product the catalog does not carry", () => {
+    for (const text of ["pepsi 12", "okra 5 kg", "maggi 2 carton", "green tea 5 packet", "brown rice 2 kg"]) {
+      const parsed = parseMessage(text, index);
+      expect(parsed.items, text).toEqual([]);
+      expect(parsed.unresolved.map((u) => u.reason), text).toEqual(["unknown_product"]);
+    }
+  });
+
+  it("ignores greetings, notes, emojis, prices, numbering and reads several items per line", () => {
+    const text = "namaste dai 🙏\n1. chini 10 kg Rs.1120\n2) nun 5 packet @ 25\n• coke 500ml 12 + anda 2 tray\nbholi pathaunu hai, 8 baje samma";
+    expect(lines(text)).toEqual(["SUGAR-KG*10", "SALT-1KG*5", "COKE-500*12", "EGG-TRAY*2"]);
+    expect(lines("chini 10 kg, nun 5 packet and coke 500ml 6 / anda 1 tray ra chini 5 packet")).toEqual([
+      "SUGAR-KG*10",
+      "SALT-1KG*5",
+      "COKE-500*6",
+      "EGG-TRAY*1",
+      "SUGAR-1KG*5",
+    ]);
+  });
+
+  it("tells intents apart and gives non-order messages no lines", () => {
+    const cases: [string, string][] = [
+      ["CONFIRM", "confirm"],
+      ["cancel ORD260210001", "cancel"],
+      ["STATUS ORD260210001", "status"],
+      ["where is my order?", "status"],
+      ["help", "help"],
+      ["mero baki kati cha?", "balance"],
+      ["same as last order", "reorder"],
+      ["namaste", "other"],
+      ["PRICE chini", "other"],
+      ["chini 10 kg", "order"],
+    ];
+    for (const [text, intent] of cases) {
+      const parsed = parseMessage(text, index);
+      expect(parsed.intent, text).toBe(intent);
+      if (intent !== "order") expect(parsed.items.length + parsed.unresolved.length, text).toBe(0);
+    }
+    expect(parseMessage("Track ORD260100001", index).orderNumber).toBe("ORD260100001");
+  });
+
+  it("rejects messages over the limit with a reason, and reads one at the limit", () => {
+    const long = parseMessage("chini 10 kg ".repeat(400), index);
+    expect(long.rejected?.reason).toMatch(/4096/);
+    expect(long.items).toEqual([]);
+    expect(parseMessage(`chini 10 kg${" ".repeat(MAX_MESSAGE_LENGTH - 11)}`, index).items).toHaveLength(1);
+  });
+
+  it("stays bounded on pathological input", () => {
+    const numbers = Array.from({ length: 1300 }, (_, i) => String(i)).join(" ").slice(0, 4096);
+    expect(() => parseMessage(numbers, index)).not.toThrow();
+    expect(parseMessage("a".repeat(4000), index).items).toEqual([]);
+    expect(parseMessage("chini ".repeat(680), index).rejected).toBeUndefined();
+  });
+
+  it("never throws and never rejects short text, whatever the characters", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 300 }), (text) => {
+        const parsed = parseMessage(text, index);
+        expect(parsed.rejected).toBeUndefined();
+        for (const item of parsed.items) {
+          expect(Number.isInteger(item.quantity) && item.quantity >= 1).toBe(true);
+          expect(catalog.some((p) => p.sku === item.sku)).toBe(true);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("never throws on order-like noise mixing catalog words, numbers and units", () => {
+    const words = fc.constantFrom("chini", "10", "kg", "x", "coke", "500ml", "बोरा", "१०", "ra", ",", "\n", "🙏", "tin", "das", "Rs.50", "-", "wai", "pkt");
+    fc.assert(
+      fc.property(fc.array(words, { maxLength: 40 }), (parts) => {
+        const parsed = parseMessage(parts.join(" "), index);
+        expect(parsed.rejected).toBeUndefined();
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe("toParseContractLine", () => {
+  it("keeps only the contract fields", () => {
+    const line = toParseContractLine("m1", parseMessage("chini 10 kg, coke 5", index));
+    expect(line).toEqual({
+      id: "m1",
+      intent: "order",
+      items: [{ sku: "SUGAR-KG", quantity: 10 }],
+      unresolved: [{ text: "coke 5", candidates: expect.arrayContaining(["COKE-250", "COKE-500", "COKE-1500"]) as string[] }],
+    });
+  });
+});
+
+describe("searchCatalog", () => {
+  it("ranks products for a query, codes and typos included", () => {
+    expect(searchCatalog(index, "chini", 2).map((r) => r.sku)).toContain("SUGAR-KG");
+    expect(searchCatalog(index, "colget", 1)[0]?.sku).toBe("PASTE");
+    expect(searchCatalog(index, "SUGR-KG", 1)[0]?.sku).toBe("SUGAR-KG");
+    expect(searchCatalog(index, "wheat", 3)).toEqual([]);
+    expect(searchCatalog(index, "chini", 0)).toEqual([]);
+  });
+});
+
+describe("units and scripts", () => {
+  it("normalizes unit words", () => {
+    expect(parseQuantityUnit("500 grams")).toEqual({ quantity: 500, unit: "grams", standardUnit: "kg", normalizedQuantity: 0.5 });
+    expect(parseQuantityUnit("2 dozen")).toMatchObject({ standardUnit: "piece", normalizedQuantity: 24 });
+    expect(parseQuantityUnit("3 bora")).toMatchObject({ standardUnit: "bag", normalizedQuantity: 3 });
+    expect(parseQuantityUnit("rice")).toBeUndefined();
+  });
+
+  it("romanizes Devanagari the way retailers type it", () => {
+    expect(["चामल", "तेल", "चिनी", "अण्डा", "पिठो"].map(romanizeDevanagari)).toEqual(["chamal", "tel", "chini", "anda", "pitho"]);
+  });
+});

@@ -1,0 +1,33 @@
+import { readFileSync } from "node:fs";
+import { buildCatalogIndex, parseCatalogCsv, parseMessage, scoreParses, type LabelledMessage } from "@khaacho/core";
+import { describe, expect, it } from "vitest";
+
+const catalogCsv = readFileSync(new URL("../examples/catalog.csv", import.meta.url), "utf8");
+const corpus = readFileSync(new URL("./fixtures/parse-corpus.jsonl", import.meta.url), "utf8")
+  .split("\n")
+  .filter((line) => line.trim())
+  .map((line) => JSON.parse(line) as LabelledMessage);
+
+describe("parse corpus (test/fixtures/parse-corpus.jsonl against examples/catalog.csv)", () => {
+  const catalog = parseCatalogCsv(catalogCsv);
+
+  it("has a valid example catalog and a corpus covering every intent", () => {
+    expect(catalog.ok).toBe(true);
+    expect(corpus.length).toBeGreaterThanOrEqual(300);
+    const intents = new Set(corpus.map((c) => c.intent));
+    for (const intent of ["order", "status", "confirm", "cancel", "help", "balance", "reorder", "other"]) expect(intents.has(intent as never)).toBe(true);
+    const reasons = new Set(corpus.flatMap((c) => c.unresolved.map((u) => u.reason)));
+    for (const reason of ["unknown_product", "ambiguous", "no_quantity", "unit_mismatch"]) expect(reasons.has(reason)).toBe(true);
+  });
+
+  it("reaches its accuracy thresholds", () => {
+    if (!catalog.ok) throw new Error("catalog invalid");
+    const index = buildCatalogIndex(catalog.rows);
+    const score = scoreParses(corpus, (text) => parseMessage(text, index));
+    const report = score.misses.map((m) => `${m.id} ${JSON.stringify(m.text)} got ${JSON.stringify(m.got)}`).join("\n");
+    expect(score.exactMatchRate, report).toBeGreaterThanOrEqual(0.98);
+    expect(score.itemF1, report).toBeGreaterThanOrEqual(0.99);
+    expect(score.falseMatches, report).toBe(0);
+    expect(score.intentAccuracy, report).toBeGreaterThanOrEqual(0.99);
+  });
+});

@@ -359,6 +359,8 @@ export interface ProductFit {
   score: number;
   /** The words of the best-fitting phrase: variants of one product (sizes, packs) share it. */
   family: string;
+  /** The largest share of the words of one of its phrases that the mention explains (0..1). */
+  phraseShare: number;
 }
 
 /** Products whose phrases explain the mention's words, best first. `words` are normalized mention words. */
@@ -403,6 +405,7 @@ export function fitProducts(index: CatalogIndex, mentionWords: readonly string[]
     whole: boolean;
     bestPhraseScore: number;
     family: string;
+    share: number;
   }
   const perProduct = new Map<number, ProductAcc>();
   for (const [phraseId, slots] of perPhrase) {
@@ -416,14 +419,18 @@ export function fitProducts(index: CatalogIndex, mentionWords: readonly string[]
     const phraseScore = (covered / totalWeight) * (whole ? 1 : 0.9);
     const family = phrase.terms.join(" ");
     let acc = perProduct.get(phrase.product);
+    let wordsCovered = 0;
+    for (const term of phrase.terms) if (matchedTerms.has(term)) wordsCovered++;
+    const share = phrase.terms.length > 0 ? wordsCovered / phrase.terms.length : 0;
     if (!acc) {
-      acc = { slots: [...slots], whole, bestPhraseScore: phraseScore, family };
+      acc = { slots: [...slots], whole, bestPhraseScore: phraseScore, family, share };
       perProduct.set(phrase.product, acc);
       continue;
     }
     slots.forEach((s, i) => {
       if ((acc.slots[i] ?? 0) < s) acc.slots[i] = s;
     });
+    if (share > acc.share) acc.share = share;
     if (phraseScore > acc.bestPhraseScore + 1e-9 || (Math.abs(phraseScore - acc.bestPhraseScore) <= 1e-9 && family < acc.family)) {
       acc.bestPhraseScore = phraseScore;
       acc.family = family;
@@ -435,7 +442,7 @@ export function fitProducts(index: CatalogIndex, mentionWords: readonly string[]
     let covered = 0;
     acc.slots.forEach((s, i) => (covered += s * (weights[i] ?? 0)));
     const mentionCoverage = covered / totalWeight;
-    best.set(product, { product, mentionCoverage, wholePhrase: acc.whole, score: mentionCoverage * (acc.whole ? 1 : 0.9), family: acc.family });
+    best.set(product, { product, mentionCoverage, wholePhrase: acc.whole, score: mentionCoverage * (acc.whole ? 1 : 0.9), family: acc.family, phraseShare: acc.share });
   }
   return [...best.values()].sort((a, b) => b.score - a.score || a.product - b.product);
 }

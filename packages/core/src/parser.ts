@@ -44,6 +44,7 @@ export interface ParsedMessage {
 export const MAX_MESSAGE_LENGTH = 4096;
 
 const ACCEPT_COVERAGE = 0.7;
+const MIN_PHRASE_SHARE = 0.25;
 const TIE = 0.02;
 const MAX_QUANTITY = 100_000;
 const EMOJI = /[\p{Extended_Pictographic}\u{FE0F}\u{FE0E}\u{200D}\u{20E3}]/gu;
@@ -346,13 +347,16 @@ function resolveMention(mention: Mention, index: CatalogIndex): Outcome {
       wholePhrase: true,
       score: code?.similarity ?? 0,
       family: "code",
+      phraseShare: 1,
     }));
     tight = fits;
     wide = fits;
   } else {
+    // A word that explains only a sliver of a long name ("paneer" in "Shahi Paneer Masala 100 g")
+    // is not a match: such fits stay candidates for the question, never an order line.
     const fits = fitProducts(index, mention.words);
-    const best = fits[0];
-    if (!best || best.mentionCoverage < ACCEPT_COVERAGE) {
+    const best = fits.find((f) => f.phraseShare >= MIN_PHRASE_SHARE) ?? fits[0];
+    if (!best || best.mentionCoverage < ACCEPT_COVERAGE || best.phraseShare < MIN_PHRASE_SHARE) {
       const candidates = fits.filter((f) => f.score >= 0.3).slice(0, 3).map((f) => skuOf(f.product));
       // An unknown word with a quantity is an order line for a product we do not carry ("okra 5");
       // a long unknown phrase with a big bare number is chatter ("xyz abc 123").
@@ -360,7 +364,7 @@ function resolveMention(mention: Mention, index: CatalogIndex): Outcome {
         amount !== undefined && (amount.unit !== undefined || (amount.value <= 100 && mention.words.length <= 3 && Number.isInteger(amount.value)));
       return { kind: "unresolved", known: gate, gate, item: { text: mention.text, candidates, reason: "unknown_product", ...quantityField } };
     }
-    const accepted = fits.filter((f) => f.mentionCoverage >= ACCEPT_COVERAGE);
+    const accepted = fits.filter((f) => f.mentionCoverage >= ACCEPT_COVERAGE && f.phraseShare >= MIN_PHRASE_SHARE);
     tight = accepted.filter((f) => f.score >= best.score - TIE);
     wide = accepted.filter((f) => f.score >= best.score - 0.12).slice(0, 60);
   }

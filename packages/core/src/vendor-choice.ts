@@ -1,0 +1,90 @@
+import type { OrderRefusal, ShortLine } from "./order-refusal.js";
+
+/** A vendor's offer for one product: its cost and sellable stock. */
+export interface VendorOffer {
+  offerId: number;
+  vendorId: number;
+  vendorCode: string;
+  vendorName: string;
+  productId: number;
+  costPaisa: number;
+  stock: number;
+  /** Higher is better (a vendor's track record); ties on cost are broken by it, then by vendor id. */
+  recordScore?: number;
+}
+
+/** A line to supply: product and quantity (sku and name for refusals). */
+export interface SupplyLine {
+  productId: number;
+  sku: string;
+  name: string;
+  quantity: number;
+}
+
+/** The vendor chosen for a whole order and the offer used for each line. */
+export interface VendorChoice {
+  vendorId: number;
+  vendorCode: string;
+  vendorName: string;
+  /** In the order of the requested lines. */
+  lines: { productId: number; offerId: number; quantity: number; unitCostPaisa: number }[];
+  costPaisa: number;
+}
+
+/**
+ * Picks one vendor that can supply every line from stock: the cheapest total cost, then the best
+ * record, then the lowest vendor id. When none can, the refusal names each short line with the
+ * most any single vendor has; when every line is available somewhere but no vendor has them all,
+ * it names the lines the best-covering vendor lacks, with that vendor's stock.
+ */
+export function chooseVendor(
+  lines: readonly SupplyLine[],
+  offers: readonly VendorOffer[],
+): { ok: true; choice: VendorChoice } | { ok: false; refusal: Extract<OrderRefusal, { reason: "out_of_stock" }> } {
+  const byVendor = new Map<number, Map<number, VendorOffer>>();
+  for (const offer of offers) {
+    let products = byVendor.get(offer.vendorId);
+    if (!products) byVendor.set(offer.vendorId, (products = new Map()));
+    products.set(offer.productId, offer);
+  }
+
+  let best: { choice: VendorChoice; score: number } | undefined;
+  let bestCover: { vendorId: number; covered: number } | undefined;
+  for (const [vendorId, products] of byVendor) {
+    let covered = 0;
+    for (const line of lines) if ((products.get(line.productId)?.stock ?? 0) >= line.quantity) covered++;
+    if (!bestCover || covered > bestCover.covered || (covered === bestCover.covered && vendorId < bestCover.vendorId)) {
+      bestCover = { vendorId, covered };
+    }
+    if (covered < lines.length) continue;
+    const chosen = lines.map((line) => {
+      const offer = products.get(line.productId) as VendorOffer;
+      return { productId: line.productId, offerId: offer.offerId, quantity: line.quantity, unitCostPaisa: offer.costPaisa };
+    });
+    const costPaisa = chosen.reduce((sum, l) => sum + l.quantity * l.unitCostPaisa, 0);
+    const first = products.get(lines[0]?.productId ?? -1) ?? [...products.values()][0];
+    if (!first) continue;
+    const score = Math.max(...lines.map((l) => products.get(l.productId)?.recordScore ?? 0));
+    const candidate = { choice: { vendorId, vendorCode: first.vendorCode, vendorName: first.vendorName, lines: chosen, costPaisa }, score };
+    if (
+      !best ||
+      costPaisa < best.choice.costPaisa ||
+      (costPaisa === best.choice.costPaisa && (score > best.score || (score === best.score && vendorId < best.choice.vendorId)))
+    ) {
+      best = candidate;
+    }
+  }
+  if (best) return { ok: true, choice: best.choice };
+
+  const maxAvailable = (productId: number) => Math.max(0, ...offers.filter((o) => o.productId === productId).map((o) => o.stock));
+  let short: ShortLine[] = lines
+    .filter((line) => maxAvailable(line.productId) < line.quantity)
+    .map((line) => ({ sku: line.sku, name: line.name, requested: line.quantity, available: maxAvailable(line.productId) }));
+  if (short.length === 0) {
+    const products = byVendor.get(bestCover?.vendorId ?? -1);
+    short = lines
+      .filter((line) => (products?.get(line.productId)?.stock ?? 0) < line.quantity)
+      .map((line) => ({ sku: line.sku, name: line.name, requested: line.quantity, available: products?.get(line.productId)?.stock ?? 0 }));
+  }
+  return { ok: false, refusal: { reason: "out_of_stock", lines: short } };
+}

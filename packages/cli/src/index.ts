@@ -1,5 +1,5 @@
 import { DomainError } from "@khaacho/core";
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import { createContext, loadEnv } from "./context.js";
 import { CommandFailure, exitCodeFor, UsageError } from "./errors.js";
 import { type Output, processOutput, renderJson } from "./output.js";
@@ -34,9 +34,13 @@ export async function main(argv: readonly string[], deps: Partial<MainDeps> = {}
     json: argv.includes("--json"),
   });
   const program = buildProgram(context);
-  program.exitOverride();
-  program.configureOutput({ writeOut: (s) => output.out(s.trimEnd()), writeErr: (s) => output.err(s.trimEnd()) });
-  for (const command of program.commands) command.exitOverride();
+  // Commander must never exit the process itself, at any depth: errors come back here as values.
+  const configure = (command: Command): void => {
+    command.exitOverride();
+    command.configureOutput({ writeOut: (s) => output.out(s.trimEnd()), writeErr: (s) => output.err(s.trimEnd()) });
+    for (const sub of command.commands) configure(sub);
+  };
+  configure(program);
 
   try {
     await program.parseAsync([...argv], { from: "node" });

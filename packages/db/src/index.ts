@@ -21,3 +21,12 @@ export {
   WHATSAPP_WINDOW_MS,
 } from "./outbox-delivery.js";
 export type { DeliveryStatus, OutboundMessage, OutboxDeliveryOptions, OutboxDeliveryReport, OutboxMessage, OutboxSender } from "./outbox-delivery.js";
+export { enqueueMessage } from "./outbox.js";
+export type { OutboxEntry } from "./outbox.js";
+export { changeOrderStatus, getOrderDetail, listOrders, placeOrder } from "./orders.js";
+export type { AsOf, ChangeOrderStatusInput, OrderDetail, OrderEventDetail, OrderFilter, OrderItemDetail, OrderSource, OrderSummary, PlaceOrderInput, PlaceOrderResult, PlacementStep } from "./orders.js";
+export type { OrderRefusal } from "@khaacho/core";
+export { getCreditSummary, recordPayment, recordVendorSettlement, reversePayment } from "./payments.js";
+export type { CreditSummary, PaymentAllocationRecord, PaymentRecord, RecordPaymentInput, RecordPaymentResult } from "./payments.js";
+export { ledgerBalances, retailerStatement, verifyLedger } from "./ledger.js";
+export type { JournalKind, LedgerBalance, LedgerViolation, RetailerStatement, StatementLine } from "./ledger.js";

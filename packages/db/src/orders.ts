@@ -1,0 +1,618 @@
+import {
+  businessDate,
+  type CatalogPrice,
+  checkCredit,
+  chooseVendor,
+  daysPastDue,
+  DomainError,
+  deliveryPostings,
+  dueDateAfterDelivery,
+  formatRupees,
+  normalizeOrderLines,
+  type OrderAction,
+  type OrderRefusal,
+  type OrderStatus,
+  orderDates,
+  orderNumberDatePart,
+  priceOrderLines,
+  transitionOrder,
+  type VendorOffer,
+} from "@khaacho/core";
+import type { Knex } from "knex";
+import { postJournal } from "./ledger.js";
+import { enqueueMessage, outboxCte } from "./outbox.js";
+import { settleRetailer } from "./settlement.js";
+import { type Executor, inTransaction } from "./transaction.js";
+
+/** Where an order came from. */
+export type OrderSource = "whatsapp" | "operator" | "api" | "cli";
+
+/** Points inside placement where `onStep` is called (tests inject failures there). */
+export type PlacementStep = "retailer_locked" | "stock_locked" | "credit_checked" | "order_written";
+
+/** What placing an order needs. */
+export interface PlaceOrderInput {
+  retailerId: number;
+  lines: { sku: string; quantity: number }[];
+  /** The confirming message's id (or an operator's key): a repeat returns the same order. */
+  idempotencyKey?: string | undefined;
+  source: OrderSource;
+  actor: string;
+  now: Date;
+  vatRateBasisPoints: number;
+  timeZone: string;
+  /** Called inside the transaction after each step; throwing rolls the whole placement back. */
+  onStep?: ((step: PlacementStep, trx: Knex.Transaction) => void | Promise<void>) | undefined;
+}
+
+/** The result of placing an order: the order, or a refusal with its figures. */
+export type PlaceOrderResult = { ok: true; order: OrderDetail; replayed: boolean } | { ok: false; refusal: OrderRefusal };
+
+/** A line of an order. */
+export interface OrderItemDetail {
+  sku: string;
+  name: string;
+  unit: string;
+  quantity: number;
+  unitPricePaisa: number;
+  lineTotalPaisa: number;
+}
+
+/** A step in an order's life: who did what, when. */
+export interface OrderEventDetail {
+  type: string;
+  fromStatus: OrderStatus | null;
+  toStatus: OrderStatus;
+  actor: string;
+  note: string | null;
+  at: string;
+}
+
+/** Everything about one order, as the bot, the API and the CLI show it. */
+export interface OrderDetail {
+  id: number;
+  number: string;
+  status: OrderStatus;
+  source: OrderSource;
+  retailer: { id: number; code: string; name: string; phone: string };
+  vendor: { id: number; code: string; name: string };
+  items: OrderItemDetail[];
+  itemCount: number;
+  subtotalPaisa: number;
+  vatRateBasisPoints: number;
+  vatPaisa: number;
+  totalPaisa: number;
+  paidPaisa: number;
+  /** What is still to be paid (0 for cancelled and rejected orders). */
+  duePaisa: number;
+  placedAt: string;
+  businessDate: string;
+  expectedDeliveryDate: string | null;
+  dueDate: string | null;
+  deliveredAt: string | null;
+  daysPastDue: number;
+  events: OrderEventDetail[];
+}
+
+/** One row of an order list. */
+export interface OrderSummary {
+  id: number;
+  number: string;
+  status: OrderStatus;
+  retailer: { id: number; code: string; name: string };
+  vendor: { code: string; name: string };
+  itemCount: number;
+  totalPaisa: number;
+  paidPaisa: number;
+  duePaisa: number;
+  placedAt: string;
+  expectedDeliveryDate: string | null;
+  dueDate: string | null;
+}
+
+const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
+const dueOf = (status: OrderStatus, total: number, paid: number) => (status === "CANCELLED" || status === "REJECTED" ? 0 : total - paid);
+
+function isUniqueViolation(error: unknown, column: string): boolean {
+  const e = error as { code?: unknown; constraint?: unknown; detail?: unknown; message?: unknown };
+  if (e?.code !== "23505") return false;
+  return [e.constraint, e.detail, e.message].some((text) => typeof text === "string" && text.includes(column));
+}
+
+interface RetailerLockRow {
+  id: number;
+  code: string;
+  name: string;
+  phone: string;
+  status: string;
+  credit_limit_paisa: number;
+  open_holds_paisa: number;
+  existing_number: string | null;
+}
+
+interface OfferRow {
+  offer_id: number;
+  vendor_id: number;
+  product_id: number;
+  cost_paisa: number;
+  stock: number;
+  vendor_code: string;
+  vendor_name: string;
+  vendor_phone: string;
+  sku: string;
+  name: string;
+  unit: string;
+  price_paisa: number;
+  active: boolean;
+  receivable: number | null;
+}
+
+/**
+ * Places an order atomically: re-prices every line from current prices, chooses one vendor that
+ * can supply all of it, reserves the stock, checks credit (available = limit - (receivable + open
+ * holds)), writes the order, items, event, credit hold and the vendor's new-order message, and
+ * numbers it `ORD` + yyMMdd + the day's sequence. Locks are taken in one order (the retailer, then
+ * vendor offers by id, then the day's sequence), and serialization failures and deadlocks are
+ * retried inside. Refusals are values. With an idempotency key a repeat returns the first order
+ * (`replayed: true`), in sequence or concurrently. Given a transaction, it runs inside it.
+ */
+export async function placeOrder(executor: Executor, input: PlaceOrderInput): Promise<PlaceOrderResult> {
+  const normalized = normalizeOrderLines(input.lines);
+  if (!normalized.ok) return normalized;
+  try {
+    return await inTransaction(executor, (trx) => placeOnce(trx, input, normalized.lines));
+  } catch (error) {
+    // The same key committed by a concurrent placement after our first read: answer with its order.
+    if (input.idempotencyKey !== undefined && isUniqueViolation(error, "idempotency_key")) {
+      const order = await findOrderByKey(executor, input.idempotencyKey, input.now, input.timeZone);
+      if (order) return { ok: true, order, replayed: true };
+    }
+    throw error;
+  }
+}
+
+async function findOrderByKey(executor: Executor, key: string, now: Date, timeZone: string): Promise<OrderDetail | undefined> {
+  const row = (await executor.raw<{ rows: { number: string }[] }>(`select number from orders where idempotency_key = ?`, [key])).rows[0];
+  return row ? getOrderDetail(executor, row.number, { now, timeZone }) : undefined;
+}
+
+async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: { sku: string; quantity: number }[]): Promise<PlaceOrderResult> {
+  const retailer = (
+    await trx.raw<{ rows: RetailerLockRow[] }>(
+      `select id, code, name, phone, status, credit_limit_paisa, open_holds_paisa,
+              (select number from orders where idempotency_key = ?) as existing_number
+         from retailers where id = ? for update`,
+      [input.idempotencyKey ?? null, input.retailerId],
+    )
+  ).rows[0];
+  if (!retailer) throw new DomainError("not_found", `no retailer with id ${input.retailerId}`, { retailerId: input.retailerId });
+  if (retailer.existing_number !== null) {
+    const order = await getOrderDetail(trx, retailer.existing_number, { now: input.now, timeZone: input.timeZone });
+    if (order) return { ok: true, order, replayed: true };
+  }
+  if (retailer.status !== "ACTIVE") return { ok: false, refusal: { reason: "retailer_suspended", status: retailer.status } };
+  await input.onStep?.("retailer_locked", trx);
+
+  const skus = lines.map((l) => l.sku);
+  // Every active vendor's offer for these products, locked in id order and read fresh. The
+  // receivable is read after the retailer lock, and only changes under that lock.
+  const offers = (
+    await trx.raw<{ rows: OfferRow[] }>(
+      `select vp.id as offer_id, vp.vendor_id, vp.product_id, vp.cost_paisa, vp.stock,
+              v.code as vendor_code, v.name as vendor_name, v.phone as vendor_phone,
+              p.sku, p.name, p.unit, p.price_paisa, p.active,
+              (select balance_paisa from ledger_accounts where retailer_id = ? and type = 'asset') as receivable
+         from vendor_products vp
+         join products p on p.id = vp.product_id
+         join vendors v on v.id = vp.vendor_id
+        where p.sku in (select jsonb_array_elements_text(?::jsonb)) and v.status = 'ACTIVE'
+        order by vp.id
+          for update of vp`,
+      [retailer.id, JSON.stringify(skus)],
+    )
+  ).rows;
+  await input.onStep?.("stock_locked", trx);
+
+  const catalog = new Map<string, CatalogPrice>();
+  for (const o of offers) catalog.set(o.sku, { productId: o.product_id, sku: o.sku, name: o.name, unit: o.unit, pricePaisa: o.price_paisa, active: o.active });
+  const missing = skus.filter((sku) => !catalog.has(sku));
+  if (missing.length > 0) {
+    // Products without an active offer are known (and out of stock), not unknown.
+    const products = await trx.raw<{ rows: { id: number; sku: string; name: string; unit: string; price_paisa: number; active: boolean }[] }>(
+      `select id, sku, name, unit, price_paisa, active from products where sku in (select jsonb_array_elements_text(?::jsonb))`,
+      [JSON.stringify(missing)],
+    );
+    for (const p of products.rows) catalog.set(p.sku, { productId: p.id, sku: p.sku, name: p.name, unit: p.unit, pricePaisa: p.price_paisa, active: p.active });
+  }
+  const priced = priceOrderLines(lines, catalog, input.vatRateBasisPoints);
+  if (!priced.ok) return priced;
+
+  const vendorOffers: VendorOffer[] = offers.map((o) => ({
+    offerId: o.offer_id,
+    vendorId: o.vendor_id,
+    vendorCode: o.vendor_code,
+    vendorName: o.vendor_name,
+    productId: o.product_id,
+    costPaisa: o.cost_paisa,
+    stock: o.stock,
+  }));
+  const chosen = chooseVendor(priced.lines, vendorOffers);
+  if (!chosen.ok) return chosen;
+  const vendor = chosen.choice;
+  const vendorPhone = offers.find((o) => o.vendor_id === vendor.vendorId)?.vendor_phone ?? "";
+
+  const receivable = offers[0]?.receivable ?? 0;
+  const totals = priced.totals;
+  const credit = checkCredit({ limitPaisa: retailer.credit_limit_paisa, receivableBalancePaisa: receivable, holdsPaisa: retailer.open_holds_paisa }, totals.totalPaisa);
+  if (!credit.ok) return credit;
+  await input.onStep?.("credit_checked", trx);
+
+  const day = businessDate(input.now, input.timeZone);
+  const dates = orderDates(day);
+  const nowIso = input.now.toISOString();
+  const items = priced.lines.map((line, i) => {
+    const supply = vendor.lines[i];
+    if (!supply || supply.productId !== line.productId) throw new Error("vendor choice lines out of step with priced lines");
+    return { ...line, offerId: supply.offerId, unitCostPaisa: supply.unitCostPaisa };
+  });
+  const message = outboxCte(
+    "msg",
+    {
+      toPhone: vendorPhone,
+      kind: "vendor.order_placed",
+      body: [
+        `New order #{order} from ${retailer.name} (${retailer.code})`,
+        ...items.map((l) => `${l.quantity} x ${l.name} (${l.sku})`),
+        `Deliver by ${dates.expectedDeliveryDate}. Total ${formatRupees(totals.totalPaisa)}.`,
+      ].join("\n"),
+      dedupeKey: "order.placed:{order}",
+    },
+    "ord.number",
+    "ord",
+  );
+  // One statement writes everything, taking the day's sequence row last so that the one lock all
+  // placements share is held for as short a time as possible.
+  const written = await trx.raw<{ rows: { id: number; number: string }[] }>(
+    `with seq as (
+       insert into order_sequences (business_date, last_seq) values (?::date, 1)
+       on conflict (business_date) do update set last_seq = order_sequences.last_seq + 1
+       returning last_seq),
+     ord as (
+       insert into orders (number, retailer_id, vendor_id, status, source, subtotal_paisa, vat_rate_bp, vat_paisa, total_paisa, cost_paisa,
+                           idempotency_key, business_date, expected_delivery_date, due_date, placed_at, created_at, updated_at)
+       select 'ORD' || ?::text || lpad(seq.last_seq::text, greatest(3, length(seq.last_seq::text)), '0'),
+              ?::bigint, ?::bigint, 'PENDING', ?::text, ?::bigint, ?::int, ?::bigint, ?::bigint, ?::bigint,
+              ?::text, ?::date, ?::date, ?::date, ?::timestamptz, ?::timestamptz, ?::timestamptz
+         from seq
+       returning id, number),
+     items as (
+       insert into order_items (order_id, product_id, sku, name, unit, quantity, unit_price_paisa, unit_cost_paisa, line_total_paisa)
+       select ord.id, x.product_id, x.sku, x.name, x.unit, x.quantity, x.unit_price_paisa, x.unit_cost_paisa, x.line_total_paisa
+         from ord, jsonb_to_recordset(?::jsonb) as x(product_id bigint, sku text, name text, unit text, quantity int,
+                                                     unit_price_paisa bigint, unit_cost_paisa bigint, line_total_paisa bigint)),
+     ev as (
+       insert into order_events (order_id, type, from_status, to_status, actor, note, created_at)
+       select ord.id, 'order.placed', null, 'PENDING', ?::text, ?::text, ?::timestamptz from ord),
+     hold as (
+       insert into credit_holds (retailer_id, order_id, amount_paisa, status, created_at)
+       select ?::bigint, ord.id, ?::bigint, 'OPEN', ?::timestamptz from ord where ?::bigint > 0),
+     stock as (
+       update vendor_products vp set stock = vp.stock - x.quantity, reserved = vp.reserved + x.quantity, updated_at = ?::timestamptz
+         from jsonb_to_recordset(?::jsonb) as x(id bigint, quantity int) where vp.id = x.id),
+     credit as (
+       update retailers set open_holds_paisa = open_holds_paisa + ?::bigint where id = ?::bigint),
+     ${message.sql}
+     select ord.id, ord.number from ord`,
+    [
+      day,
+      orderNumberDatePart(day),
+      retailer.id,
+      vendor.vendorId,
+      input.source,
+      totals.subtotalPaisa,
+      totals.vatRateBasisPoints,
+      totals.vatPaisa,
+      totals.totalPaisa,
+      vendor.costPaisa,
+      input.idempotencyKey ?? null,
+      day,
+      dates.expectedDeliveryDate,
+      dates.dueDate,
+      nowIso,
+      nowIso,
+      nowIso,
+      JSON.stringify(
+        items.map((l) => ({
+          product_id: l.productId,
+          sku: l.sku,
+          name: l.name,
+          unit: l.unit,
+          quantity: l.quantity,
+          unit_price_paisa: l.unitPricePaisa,
+          unit_cost_paisa: l.unitCostPaisa,
+          line_total_paisa: l.lineTotalPaisa,
+        })),
+      ),
+      input.actor,
+      `via ${input.source}`,
+      nowIso,
+      retailer.id,
+      totals.totalPaisa,
+      nowIso,
+      totals.totalPaisa,
+      nowIso,
+      JSON.stringify(items.map((l) => ({ id: l.offerId, quantity: l.quantity }))),
+      totals.totalPaisa,
+      retailer.id,
+      ...message.bindings,
+    ],
+  );
+  const row = written.rows[0];
+  if (!row) throw new Error("order insert returned no row");
+  await input.onStep?.("order_written", trx);
+
+  return {
+    ok: true,
+    replayed: false,
+    order: {
+      id: row.id,
+      number: row.number,
+      status: "PENDING",
+      source: input.source,
+      retailer: { id: retailer.id, code: retailer.code, name: retailer.name, phone: retailer.phone },
+      vendor: { id: vendor.vendorId, code: vendor.vendorCode, name: vendor.vendorName },
+      items: items.map((l) => ({ sku: l.sku, name: l.name, unit: l.unit, quantity: l.quantity, unitPricePaisa: l.unitPricePaisa, lineTotalPaisa: l.lineTotalPaisa })),
+      itemCount: items.length,
+      subtotalPaisa: totals.subtotalPaisa,
+      vatRateBasisPoints: totals.vatRateBasisPoints,
+      vatPaisa: totals.vatPaisa,
+      totalPaisa: totals.totalPaisa,
+      paidPaisa: 0,
+      duePaisa: totals.totalPaisa,
+      placedAt: nowIso,
+      businessDate: day,
+      expectedDeliveryDate: dates.expectedDeliveryDate,
+      dueDate: dates.dueDate,
+      deliveredAt: null,
+      daysPastDue: 0,
+      events: [{ type: "order.placed", fromStatus: null, toStatus: "PENDING", actor: input.actor, note: `via ${input.source}`, at: nowIso }],
+    },
+  };
+}
+
+interface OrderRow {
+  id: number;
+  number: string;
+  status: OrderStatus;
+  source: OrderSource;
+  retailer_id: number;
+  retailer_code: string;
+  retailer_name: string;
+  retailer_phone: string;
+  vendor_id: number;
+  vendor_code: string;
+  vendor_name: string;
+  subtotal_paisa: number;
+  vat_rate_bp: number;
+  vat_paisa: number;
+  total_paisa: number;
+  paid_paisa: number;
+  placed_at: Date | string;
+  business_date: string;
+  expected_delivery_date: string | null;
+  due_date: string | null;
+  delivered_at: Date | string | null;
+  item_count: number;
+}
+
+const ORDER_COLUMNS = `o.id, o.number, o.status, o.source, o.retailer_id, r.code as retailer_code, r.name as retailer_name, r.phone as retailer_phone,
+  o.vendor_id, v.code as vendor_code, v.name as vendor_name, o.subtotal_paisa, o.vat_rate_bp, o.vat_paisa, o.total_paisa, o.paid_paisa,
+  o.placed_at, o.business_date, o.expected_delivery_date, o.due_date, o.delivered_at,
+  (select count(*) from order_items i where i.order_id = o.id)::int as item_count`;
+const ORDER_FROM = `orders o join retailers r on r.id = o.retailer_id join vendors v on v.id = o.vendor_id`;
+
+/** When "today" is for days-past-due figures; defaults to the current time in Asia/Kathmandu. */
+export interface AsOf {
+  now?: Date;
+  timeZone?: string;
+}
+
+/**
+ * One order with its retailer, vendor, items, money (paid, due, days past due as of `asOf`) and
+ * events, or undefined when there is no order with that number.
+ */
+export async function getOrderDetail(executor: Executor, number: string, asOf: AsOf = {}): Promise<OrderDetail | undefined> {
+  const row = (await executor.raw<{ rows: OrderRow[] }>(`select ${ORDER_COLUMNS} from ${ORDER_FROM} where o.number = ?`, [number.trim().toUpperCase()])).rows[0];
+  if (!row) return undefined;
+  const items = await executor.raw<{ rows: { sku: string; name: string; unit: string; quantity: number; unit_price_paisa: number; line_total_paisa: number }[] }>(
+    `select sku, name, unit, quantity, unit_price_paisa, line_total_paisa from order_items where order_id = ? order by id`,
+    [row.id],
+  );
+  const events = await executor.raw<{ rows: { type: string; from_status: OrderStatus | null; to_status: OrderStatus; actor: string; note: string | null; created_at: Date | string }[] }>(
+    `select type, from_status, to_status, actor, note, created_at from order_events where order_id = ? order by id`,
+    [row.id],
+  );
+  const today = businessDate(asOf.now ?? new Date(), asOf.timeZone);
+  const duePaisa = dueOf(row.status, row.total_paisa, row.paid_paisa);
+  return {
+    id: row.id,
+    number: row.number,
+    status: row.status,
+    source: row.source,
+    retailer: { id: row.retailer_id, code: row.retailer_code, name: row.retailer_name, phone: row.retailer_phone },
+    vendor: { id: row.vendor_id, code: row.vendor_code, name: row.vendor_name },
+    items: items.rows.map((i) => ({ sku: i.sku, name: i.name, unit: i.unit, quantity: i.quantity, unitPricePaisa: i.unit_price_paisa, lineTotalPaisa: i.line_total_paisa })),
+    itemCount: row.item_count,
+    subtotalPaisa: row.subtotal_paisa,
+    vatRateBasisPoints: row.vat_rate_bp,
+    vatPaisa: row.vat_paisa,
+    totalPaisa: row.total_paisa,
+    paidPaisa: row.paid_paisa,
+    duePaisa,
+    placedAt: iso(row.placed_at) as string,
+    businessDate: row.business_date,
+    expectedDeliveryDate: row.expected_delivery_date,
+    dueDate: row.due_date,
+    deliveredAt: iso(row.delivered_at),
+    daysPastDue: row.status === "DELIVERED" ? daysPastDue({ dueDate: row.due_date, duePaisa, today }) : 0,
+    events: events.rows.map((e) => ({ type: e.type, fromStatus: e.from_status, toStatus: e.to_status, actor: e.actor, note: e.note, at: iso(e.created_at) as string })),
+  };
+}
+
+/** Which orders to list. */
+export interface OrderFilter {
+  retailerId?: number | undefined;
+  vendorId?: number | undefined;
+  status?: OrderStatus | undefined;
+  /** Default 50, at most 1000. */
+  limit?: number | undefined;
+}
+
+/** Orders, newest first. */
+export async function listOrders(executor: Executor, filter: OrderFilter = {}): Promise<OrderSummary[]> {
+  const where: string[] = [];
+  const bindings: Knex.RawBinding[] = [];
+  if (filter.retailerId !== undefined) {
+    where.push("o.retailer_id = ?");
+    bindings.push(filter.retailerId);
+  }
+  if (filter.vendorId !== undefined) {
+    where.push("o.vendor_id = ?");
+    bindings.push(filter.vendorId);
+  }
+  if (filter.status !== undefined) {
+    where.push("o.status = ?");
+    bindings.push(filter.status);
+  }
+  const limit = Math.max(1, Math.min(1000, Math.trunc(filter.limit ?? 50)));
+  const rows = await executor.raw<{ rows: OrderRow[] }>(
+    `select ${ORDER_COLUMNS} from ${ORDER_FROM} ${where.length ? `where ${where.join(" and ")}` : ""} order by o.id desc limit ${limit}`,
+    bindings,
+  );
+  return rows.rows.map((r) => ({
+    id: r.id,
+    number: r.number,
+    status: r.status,
+    retailer: { id: r.retailer_id, code: r.retailer_code, name: r.retailer_name },
+    vendor: { code: r.vendor_code, name: r.vendor_name },
+    itemCount: r.item_count,
+    totalPaisa: r.total_paisa,
+    paidPaisa: r.paid_paisa,
+    duePaisa: dueOf(r.status, r.total_paisa, r.paid_paisa),
+    placedAt: iso(r.placed_at) as string,
+    expectedDeliveryDate: r.expected_delivery_date,
+    dueDate: r.due_date,
+  }));
+}
+
+/** A status change. */
+export interface ChangeOrderStatusInput {
+  number: string;
+  action: OrderAction;
+  actor: string;
+  now: Date;
+  note?: string | undefined;
+  timeZone: string;
+}
+
+const EVENT_TYPE: Record<OrderAction, string> = {
+  accept: "order.accepted",
+  reject: "order.rejected",
+  dispatch: "order.dispatched",
+  deliver: "order.delivered",
+  cancel: "order.cancelled",
+};
+
+const RETAILER_NOTICE: Record<OrderAction, string> = {
+  accept: "has been accepted by the vendor",
+  reject: "was rejected by the vendor; nothing is charged",
+  dispatch: "is on its way",
+  deliver: "has been delivered",
+  cancel: "has been cancelled; nothing is charged",
+};
+
+/**
+ * Moves an order through its lifecycle, recording an event with actor and time and queueing a
+ * message to the retailer. Reject and cancel return the reserved stock and release the credit
+ * hold; dispatch takes the reserved stock out; delivery turns the hold into ledger postings
+ * (receivable / payable / margin / VAT), sets the due date CREDIT_TERM_DAYS after the delivery
+ * day and applies any credit balance to the order. A wrong state throws `invalid_transition`.
+ */
+export async function changeOrderStatus(executor: Executor, input: ChangeOrderStatusInput): Promise<OrderDetail> {
+  const number = input.number.trim().toUpperCase();
+  const found = (await executor.raw<{ rows: { retailer_id: number }[] }>(`select retailer_id from orders where number = ?`, [number])).rows[0];
+  if (!found) throw new DomainError("not_found", `no order ${number}`, { number });
+  return inTransaction(executor, async (trx) => {
+    const retailer = (await trx.raw<{ rows: { id: number; phone: string }[] }>(`select id, phone from retailers where id = ? for update`, [found.retailer_id])).rows[0];
+    const order = (
+      await trx.raw<{ rows: { id: number; status: OrderStatus; vendor_id: number; retailer_id: number; subtotal_paisa: number; vat_paisa: number; cost_paisa: number; total_paisa: number }[] }>(
+        `select id, status, vendor_id, retailer_id, subtotal_paisa, vat_paisa, cost_paisa, total_paisa from orders where number = ? for update`,
+        [number],
+      )
+    ).rows[0];
+    if (!retailer || !order) throw new DomainError("not_found", `no order ${number}`, { number });
+    const to = transitionOrder(order.status, input.action, number);
+    const nowIso = input.now.toISOString();
+    const day = businessDate(input.now, input.timeZone);
+
+    if (input.action === "reject" || input.action === "cancel" || input.action === "dispatch") {
+      const back = input.action === "dispatch" ? 0 : 1;
+      await trx.raw(
+        `with items as (
+           select vp.id, i.quantity from order_items i join vendor_products vp on vp.product_id = i.product_id and vp.vendor_id = ?
+            where i.order_id = ? order by vp.id for update of vp)
+         update vendor_products vp set stock = vp.stock + items.quantity * ?, reserved = vp.reserved - items.quantity, updated_at = ?
+           from items where vp.id = items.id`,
+        [order.vendor_id, order.id, back, nowIso],
+      );
+    }
+    if (input.action === "reject" || input.action === "cancel" || input.action === "deliver") {
+      await trx.raw(
+        `with h as (
+           update credit_holds set status = ?, closed_at = ? where order_id = ? and status = 'OPEN' returning retailer_id, amount_paisa)
+         update retailers r set open_holds_paisa = r.open_holds_paisa - h.amount_paisa from h where r.id = h.retailer_id`,
+        [input.action === "deliver" ? "CONVERTED" : "RELEASED", nowIso, order.id],
+      );
+    }
+    if (input.action === "deliver") {
+      const postings = deliveryPostings({ retailerId: order.retailer_id, vendorId: order.vendor_id, subtotalPaisa: order.subtotal_paisa, vatPaisa: order.vat_paisa, costPaisa: order.cost_paisa });
+      if (postings.length > 0) {
+        await postJournal(trx, { kind: "order_delivery", description: `Order ${number} delivered`, orderId: order.id, businessDate: day, createdAt: input.now, postings });
+      }
+    }
+    await trx.raw(
+      `with o as (
+         update orders set status = ?, updated_at = ?::timestamptz,
+                delivered_at = case when ? then ?::timestamptz else delivered_at end,
+                due_date = case when ? then ?::date else due_date end
+          where id = ? returning id)
+       insert into order_events (order_id, type, from_status, to_status, actor, note, created_at)
+       select o.id, ?, ?, ?, ?, ?, ?::timestamptz from o`,
+      [
+        to,
+        nowIso,
+        input.action === "deliver",
+        nowIso,
+        input.action === "deliver",
+        dueDateAfterDelivery(day),
+        order.id,
+        EVENT_TYPE[input.action],
+        order.status,
+        to,
+        input.actor,
+        input.note ?? null,
+        nowIso,
+      ],
+    );
+    if (input.action === "deliver") await settleRetailer(trx, order.retailer_id, input.now);
+    await enqueueMessage(trx, {
+      toPhone: retailer.phone,
+      kind: `order.${to.toLowerCase()}`,
+      body: `Order #${number} ${RETAILER_NOTICE[input.action]}.${input.note ? ` ${input.note}` : ""}\nStatus: ${to}`,
+      dedupeKey: `${EVENT_TYPE[input.action]}:${number}`,
+    });
+    const detail = await getOrderDetail(trx, number, { now: input.now, timeZone: input.timeZone });
+    if (!detail) throw new Error(`order ${number} vanished inside its own transaction`);
+    return detail;
+  });
+}

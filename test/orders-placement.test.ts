@@ -1,0 +1,175 @@
+import { isDomainError } from "@khaacho/core";
+import { changeOrderStatus, getCreditSummary, getOrderDetail, listOrders, type PlacementStep, placeOrder, verifyLedger } from "@khaacho/db";
+import { expect, it } from "vitest";
+import { insertOffer, insertProduct, insertRetailer, insertVendor, placementFootprint, seedGuideCatalog } from "./support/order-fixtures.js";
+import { describeEachDatabase } from "./support/databases.js";
+
+const TZ = "Asia/Kathmandu";
+const base = { source: "cli" as const, actor: "test", vatRateBasisPoints: 1300, timeZone: TZ };
+// 2026-02-10 00:05 in Kathmandu (still the 9th in UTC).
+const NOW = new Date("2026-02-09T18:20:00Z");
+
+describeEachDatabase("order placement", (ctx) => {
+  it("places the seed guide's order exactly: Rs.2100.00 + Rs.273.00 = Rs.2373.00, numbered ORD260210001", async () => {
+    const knex = ctx.db.knex;
+    const { vendor, rice, dal } = await seedGuideCatalog(knex);
+    const retailer = await insertRetailer(knex, { limitPaisa: 10_000_00 });
+    const result = await placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 10 }, { sku: dal, quantity: 5 }], now: NOW });
+    if (!result.ok) throw new Error(JSON.stringify(result.refusal));
+    const order = result.order;
+    expect(order).toMatchObject({ number: "ORD260210001", status: "PENDING", subtotalPaisa: 210000, vatPaisa: 27300, totalPaisa: 237300, paidPaisa: 0, duePaisa: 237300 });
+    expect(order.vendor.code).toBe(vendor.code);
+    expect(order.businessDate).toBe("2026-02-10");
+    expect(order.expectedDeliveryDate).toBe("2026-02-11");
+    expect(await getOrderDetail(knex, order.number, { now: NOW, timeZone: TZ })).toEqual(order);
+
+    const offers = await knex("vendor_products").where({ vendor_id: vendor.id }).orderBy("id").select("stock", "reserved");
+    expect(offers).toEqual([{ stock: 990, reserved: 10 }, { stock: 995, reserved: 5 }]);
+    const hold = await knex("credit_holds").where({ order_id: order.id }).first("status", "amount_paisa");
+    expect(hold).toEqual({ status: "OPEN", amount_paisa: 237300 });
+    const message = await knex("outbox").where({ to_phone: vendor.phone }).first("kind", "body", "dedupe_key");
+    expect(message?.kind).toBe("vendor.order_placed");
+    expect(message?.body).toContain("ORD260210001");
+    expect(message?.dedupe_key).toBe("order.placed:ORD260210001");
+
+    const second = await placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: dal, quantity: 1 }], now: NOW });
+    expect(second.ok && second.order.number).toBe("ORD260210002");
+    expect((await listOrders(knex, { retailerId: retailer.id })).map((o) => o.number)).toEqual(["ORD260210002", "ORD260210001"]);
+    expect(await getCreditSummary(knex, retailer.id, NOW, TZ)).toMatchObject({ limitPaisa: 1_000_000, holdsPaisa: 237300 + 13560, availablePaisa: 1_000_000 - 237300 - 13560 });
+    expect((await verifyLedger(knex)).violations).toEqual([]);
+  });
+
+  it("refuses with the figures a reply needs, and writes nothing", async () => {
+    const knex = ctx.db.knex;
+    const { rice, dal } = await seedGuideCatalog(knex, 7);
+    const retailer = await insertRetailer(knex, { limitPaisa: 1000_00 });
+    const suspended = await insertRetailer(knex, { limitPaisa: 1000_00, status: "SUSPENDED" });
+    const before = await placementFootprint(knex);
+    const place = (lines: { sku: string; quantity: number }[], retailerId = retailer.id) => placeOrder(knex, { ...base, retailerId, lines, now: NOW });
+
+    expect(await place([])).toEqual({ ok: false, refusal: { reason: "empty_order" } });
+    expect(await place([{ sku: rice, quantity: 0 }])).toMatchObject({ ok: false, refusal: { reason: "invalid_quantity", lines: [{ sku: rice, quantity: 0 }] } });
+    expect(await place([{ sku: "NO-SUCH", quantity: 1 }, { sku: rice, quantity: 1 }])).toEqual({ ok: false, refusal: { reason: "unknown_sku", skus: ["NO-SUCH"] } });
+    expect(await place([{ sku: rice, quantity: 8 }, { sku: dal, quantity: 1 }])).toEqual({
+      ok: false,
+      refusal: { reason: "out_of_stock", lines: [{ sku: rice, name: "Basmati Rice 1KG", requested: 8, available: 7 }] },
+    });
+    expect(await place([{ sku: rice, quantity: 7 }])).toEqual({
+      ok: false,
+      refusal: { reason: "credit_limit", limitPaisa: 100000, usedPaisa: 0, availablePaisa: 100000, requiredPaisa: 118650 },
+    });
+    expect(await place([{ sku: rice, quantity: 1 }], suspended.id)).toEqual({ ok: false, refusal: { reason: "retailer_suspended", status: "SUSPENDED" } });
+    expect(await placementFootprint(knex)).toEqual(before);
+  });
+
+  it("a product with no offer is out of stock, not unknown; a cheaper vendor wins", async () => {
+    const knex = ctx.db.knex;
+    const lonely = await insertProduct(knex, { pricePaisa: 500, name: "Lonely" });
+    const retailer = await insertRetailer(knex, { limitPaisa: 1000_00 });
+    expect(await placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: lonely.sku, quantity: 2 }], now: NOW })).toEqual({
+      ok: false,
+      refusal: { reason: "out_of_stock", lines: [{ sku: lonely.sku, name: "Lonely", requested: 2, available: 0 }] },
+    });
+    const dear = await insertVendor(knex);
+    const cheap = await insertVendor(knex);
+    await insertOffer(knex, { vendorId: dear.id, productId: lonely.id, costPaisa: 450, stock: 10 });
+    await insertOffer(knex, { vendorId: cheap.id, productId: lonely.id, costPaisa: 400, stock: 10 });
+    const placed = await placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: lonely.sku, quantity: 2 }], now: NOW });
+    expect(placed.ok && placed.order.vendor.code).toBe(cheap.code);
+  });
+
+  it("returns the same order for a repeated idempotency key", async () => {
+    const knex = ctx.db.knex;
+    const { rice } = await seedGuideCatalog(knex);
+    const retailer = await insertRetailer(knex, { limitPaisa: 100_000_00 });
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 3 }], idempotencyKey: `SM-seq-${retailer.code}`, now: NOW }));
+    const numbers = new Set(results.map((r) => (r.ok ? r.order.number : "refused")));
+    expect(numbers.size).toBe(1);
+    expect(results.map((r) => r.ok && r.replayed)).toEqual([false, true, true, true, true]);
+    expect(await knex("orders").where({ retailer_id: retailer.id }).count<{ count: number }[]>("* as count")).toEqual([{ count: 1 }]);
+  });
+
+  it("runs inside a caller's transaction and rolls back with it", async () => {
+    const knex = ctx.db.knex;
+    const { rice } = await seedGuideCatalog(knex);
+    const retailer = await insertRetailer(knex, { limitPaisa: 100_000_00 });
+    const before = await placementFootprint(knex);
+    await expect(
+      knex.transaction(async (trx) => {
+        const result = await placeOrder(trx, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 3 }], now: NOW });
+        expect(result.ok).toBe(true);
+        throw new Error("caller changed its mind");
+      }),
+    ).rejects.toThrow("caller changed its mind");
+    expect(await placementFootprint(knex)).toEqual(before);
+  });
+
+  const steps: PlacementStep[] = ["retailer_locked", "stock_locked", "credit_checked", "order_written"];
+  for (const step of steps) {
+    it(`a failure injected at ${step} leaves no order, hold, reservation, message or number behind`, async () => {
+      const knex = ctx.db.knex;
+      const { rice, dal } = await seedGuideCatalog(knex);
+      const retailer = await insertRetailer(knex, { limitPaisa: 100_000_00 });
+      const before = await placementFootprint(knex);
+      const failing = placeOrder(knex, {
+        ...base,
+        retailerId: retailer.id,
+        lines: [{ sku: rice, quantity: 2 }, { sku: dal, quantity: 1 }],
+        idempotencyKey: `fail-${step}-${retailer.code}`,
+        now: NOW,
+        onStep: (at) => {
+          if (at === step) throw new Error(`injected failure at ${at}`);
+        },
+      });
+      await expect(failing).rejects.toThrow(`injected failure at ${step}`);
+      expect(await placementFootprint(knex)).toEqual(before);
+      // The same key then places normally: the failed attempt left no trace of it.
+      const retry = await placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 2 }, { sku: dal, quantity: 1 }], idempotencyKey: `fail-${step}-${retailer.code}`, now: NOW });
+      expect(retry.ok && retry.replayed).toBe(false);
+      expect((await verifyLedger(knex)).violations).toEqual([]);
+    });
+  }
+
+  it("walks the lifecycle; reject and cancel release stock and hold; wrong states are refused", async () => {
+    const knex = ctx.db.knex;
+    const { vendor, rice } = await seedGuideCatalog(knex, 100);
+    const retailer = await insertRetailer(knex, { limitPaisa: 100_000_00 });
+    const place = async () => {
+      const r = await placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 10 }], now: NOW });
+      if (!r.ok) throw new Error("refused");
+      return r.order.number;
+    };
+    const change = (number: string, action: "accept" | "reject" | "dispatch" | "deliver" | "cancel") =>
+      changeOrderStatus(knex, { number, action, actor: "ops", now: NOW, timeZone: TZ, note: action === "reject" ? "no van today" : undefined });
+    const stock = async () => knex("vendor_products").where({ vendor_id: vendor.id }).orderBy("id").first("stock", "reserved");
+
+    const a = await place();
+    const b = await place();
+    expect(await stock()).toEqual({ stock: 80, reserved: 20 });
+    await change(a, "accept");
+    await expect(change(a, "accept")).rejects.toSatisfy((e) => isDomainError(e, "invalid_transition"));
+    await expect(change(a, "deliver")).rejects.toSatisfy((e) => isDomainError(e, "invalid_transition"));
+    const rejected = await change(b, "reject");
+    expect(rejected.status).toBe("REJECTED");
+    expect(rejected.duePaisa).toBe(0);
+    expect(rejected.events.at(-1)).toMatchObject({ type: "order.rejected", fromStatus: "PENDING", toStatus: "REJECTED", actor: "ops", note: "no van today" });
+    expect(await stock()).toEqual({ stock: 90, reserved: 10 });
+    await change(a, "dispatch");
+    expect(await stock()).toEqual({ stock: 90, reserved: 0 });
+    await expect(change(a, "cancel")).rejects.toSatisfy((e) => isDomainError(e, "invalid_transition"));
+    const delivered = await change(a, "deliver");
+    expect(delivered).toMatchObject({ status: "DELIVERED", totalPaisa: 169500, paidPaisa: 0, duePaisa: 169500, dueDate: "2026-03-12" });
+    expect(delivered.events.map((e) => e.type)).toEqual(["order.placed", "order.accepted", "order.dispatched", "order.delivered"]);
+    expect(await knex("credit_holds").whereIn("order_id", [delivered.id]).first("status")).toEqual({ status: "CONVERTED" });
+    expect(await getCreditSummary(knex, retailer.id, new Date("2026-03-20T06:00:00Z"), TZ)).toMatchObject({ receivablePaisa: 169500, holdsPaisa: 0, duePaisa: 169500, overduePaisa: 169500 });
+    expect((await getOrderDetail(knex, a, { now: new Date("2026-03-20T06:00:00Z"), timeZone: TZ }))?.daysPastDue).toBe(8);
+    const c = await place();
+    await change(c, "cancel");
+    expect(await stock()).toEqual({ stock: 90, reserved: 0 });
+    const notices = await knex("outbox").where({ to_phone: retailer.phone }).orderBy("id").pluck("kind");
+    expect(notices).toEqual(["order.accepted", "order.rejected", "order.dispatched", "order.delivered", "order.cancelled"]);
+    await expect(change("ORD000000999", "accept")).rejects.toSatisfy((e) => isDomainError(e, "not_found"));
+    expect((await verifyLedger(knex)).violations).toEqual([]);
+  });
+});

@@ -1,5 +1,10 @@
 import { Command } from "commander";
 import { dbCommand } from "./commands/db.js";
+import { demoCommand } from "./commands/demo.js";
+import { productsCommand } from "./commands/products.js";
+import { retailersCommand } from "./commands/retailers.js";
+import { seedCommand } from "./commands/seed.js";
+import { vendorsCommand } from "./commands/vendors.js";
 import { outboxCommand } from "./commands/outbox.js";
 import { tokenCommand } from "./commands/token.js";
 import { parseCommand } from "./commands/parse.js";
@@ -26,7 +31,12 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
     context.json = Boolean(actionCommand.optsWithGlobals().json);
   });
 
+  program.addCommand(demoCommand(context));
   program.addCommand(dbCommand(context));
+  program.addCommand(seedCommand(context));
+  program.addCommand(productsCommand(context));
+  program.addCommand(retailersCommand(context));
+  program.addCommand(vendorsCommand(context));
   program.addCommand(tokenCommand(context));
   program.addCommand(outboxCommand(context));
   program.addCommand(parseCommand(context));

@@ -1,0 +1,178 @@
+import { DomainError, normalizePhone } from "@khaacho/core";
+import type { Executor } from "./transaction.js";
+
+/** A retailer as the rest of the system sees it. */
+export interface Retailer {
+  id: number;
+  code: string;
+  name: string;
+  phone: string;
+  area: string | null;
+  language: "en" | "ne";
+  creditLimitPaisa: number;
+  status: "ACTIVE" | "SUSPENDED" | "BLOCKED";
+  createdAt: Date;
+}
+
+/** A vendor (distributor). */
+export interface Vendor {
+  id: number;
+  code: string;
+  name: string;
+  phone: string;
+  area: string | null;
+  status: "ACTIVE" | "INACTIVE";
+  createdAt: Date;
+}
+
+interface RetailerRow {
+  id: number;
+  code: string;
+  name: string;
+  phone: string;
+  area: string | null;
+  language: "en" | "ne";
+  credit_limit_paisa: number;
+  status: Retailer["status"];
+  created_at: Date;
+}
+
+interface VendorRow {
+  id: number;
+  code: string;
+  name: string;
+  phone: string;
+  area: string | null;
+  status: Vendor["status"];
+  created_at: Date;
+}
+
+const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+
+function toRetailer(row: RetailerRow): Retailer {
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    phone: row.phone,
+    area: row.area,
+    language: row.language,
+    creditLimitPaisa: row.credit_limit_paisa,
+    status: row.status,
+    createdAt: row.created_at,
+  };
+}
+
+function toVendor(row: VendorRow): Vendor {
+  return { id: row.id, code: row.code, name: row.name, phone: row.phone, area: row.area, status: row.status, createdAt: row.created_at };
+}
+
+function invalid(field: string, message: string, value?: unknown): never {
+  throw new DomainError("invalid_input", message, { field, ...(value === undefined ? {} : { value }) });
+}
+
+/** Checks the fields shared by retailers and vendors; returns them normalised. */
+function checkParty(input: { code: string; name: string; phone: string; area?: string | undefined }) {
+  const code = input.code.trim();
+  if (!CODE_PATTERN.test(code)) invalid("code", `code "${input.code}" must be 1-32 letters, digits, '-' or '_', starting with a letter or digit`, input.code);
+  const name = input.name.trim();
+  if (!name) invalid("name", "name must not be empty");
+  if (name.length > 120) invalid("name", "name must be at most 120 characters");
+  const phone = normalizePhone(input.phone);
+  if (!phone.ok) invalid("phone", `phone ${phone.reason}`, input.phone);
+  const area = input.area?.trim() || null;
+  return { code, name, phone: phone.phone, area };
+}
+
+// Unique violations become errors that say which field clashed.
+async function insertUnique<T>(table: string, work: () => Promise<T>, values: { code: string; phone: string }): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const constraint = (error as { constraint?: string }).constraint ?? "";
+    if ((error as { code?: string }).code === "23505") {
+      if (constraint.includes("phone")) throw new DomainError("conflict", `a ${table.slice(0, -1)} with phone ${values.phone} already exists`, { field: "phone", value: values.phone });
+      throw new DomainError("conflict", `a ${table.slice(0, -1)} with code ${values.code} already exists`, { field: "code", value: values.code });
+    }
+    throw error;
+  }
+}
+
+/** Registers a retailer. Credit limit in paisa. */
+export async function addRetailer(
+  executor: Executor,
+  input: { code: string; name: string; phone: string; creditLimitPaisa: number; area?: string | undefined; language?: "en" | "ne" | undefined },
+): Promise<Retailer> {
+  const party = checkParty(input);
+  if (!Number.isSafeInteger(input.creditLimitPaisa) || input.creditLimitPaisa < 0) invalid("credit-limit", "credit limit must be zero or more");
+  const language = input.language ?? "en";
+  if (language !== "en" && language !== "ne") invalid("language", `language must be en or ne, got "${String(language)}"`);
+  const [row] = await insertUnique(
+    "retailers",
+    () => executor("retailers").insert({ ...party, language, credit_limit_paisa: input.creditLimitPaisa }).returning("*") as Promise<RetailerRow[]>,
+    party,
+  );
+  return toRetailer(row as RetailerRow);
+}
+
+/** Every retailer, by code. */
+export async function listRetailers(executor: Executor): Promise<Retailer[]> {
+  const rows = (await executor("retailers").select("*").orderBy("code")) as RetailerRow[];
+  return rows.map(toRetailer);
+}
+
+/** The retailer with this code, or undefined. */
+export async function getRetailerByCode(executor: Executor, code: string): Promise<Retailer | undefined> {
+  const row = (await executor("retailers").where({ code: code.trim() }).first()) as RetailerRow | undefined;
+  return row ? toRetailer(row) : undefined;
+}
+
+/** The retailer with this code, or a not_found DomainError naming it. */
+export async function requireRetailerByCode(executor: Executor, code: string): Promise<Retailer> {
+  const retailer = await getRetailerByCode(executor, code);
+  if (!retailer) throw new DomainError("not_found", `no retailer with code ${code}`, { field: "retailer", value: code });
+  return retailer;
+}
+
+/** The retailer registered with this phone (any format normalizePhone accepts), or undefined. */
+export async function findRetailerByPhone(executor: Executor, phone: string): Promise<Retailer | undefined> {
+  const normalized = normalizePhone(phone);
+  if (!normalized.ok) return undefined;
+  const row = (await executor("retailers").where({ phone: normalized.phone }).first()) as RetailerRow | undefined;
+  return row ? toRetailer(row) : undefined;
+}
+
+/** Changes a retailer's credit limit (paisa); returns the retailer before and after. */
+export async function setCreditLimit(executor: Executor, code: string, creditLimitPaisa: number): Promise<{ before: Retailer; after: Retailer }> {
+  if (!Number.isSafeInteger(creditLimitPaisa) || creditLimitPaisa < 0) invalid("credit-limit", "credit limit must be zero or more");
+  const before = await requireRetailerByCode(executor, code);
+  const [row] = (await executor("retailers")
+    .where({ id: before.id })
+    .update({ credit_limit_paisa: creditLimitPaisa, updated_at: executor.fn.now() })
+    .returning("*")) as RetailerRow[];
+  return { before, after: toRetailer(row as RetailerRow) };
+}
+
+/** Sets a retailer's reply language. */
+export async function setRetailerLanguage(executor: Executor, retailerId: number, language: "en" | "ne"): Promise<void> {
+  await executor("retailers").where({ id: retailerId }).update({ language, updated_at: executor.fn.now() });
+}
+
+/** Registers a vendor. */
+export async function addVendor(executor: Executor, input: { code: string; name: string; phone: string; area?: string | undefined }): Promise<Vendor> {
+  const party = checkParty(input);
+  const [row] = await insertUnique("vendors", () => executor("vendors").insert(party).returning("*") as Promise<VendorRow[]>, party);
+  return toVendor(row as VendorRow);
+}
+
+/** Every vendor, by code. */
+export async function listVendors(executor: Executor): Promise<Vendor[]> {
+  const rows = (await executor("vendors").select("*").orderBy("code")) as VendorRow[];
+  return rows.map(toVendor);
+}
+
+/** The vendor with this code, or undefined. */
+export async function getVendorByCode(executor: Executor, code: string): Promise<Vendor | undefined> {
+  const row = (await executor("vendors").where({ code: code.trim() }).first()) as VendorRow | undefined;
+  return row ? toVendor(row) : undefined;
+}

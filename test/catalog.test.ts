@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { parseCatalogCsv } from "@khaacho/core";
+import { addVendor, importCatalog, listProducts, listProductsWithOffers } from "@khaacho/db";
+import { expect, it } from "vitest";
+import { describeEachDatabase } from "./support/databases.js";
+
+function rows(text: string) {
+  const parsed = parseCatalogCsv(text);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.rows;
+}
+
+const HEADER = "sku,name,unit,price,aliases,category,vendor,cost,stock";
+
+describeEachDatabase("catalog import", (ctx) => {
+  it("imports products and offers, and a re-import updates instead of duplicating", async () => {
+    const k = ctx.db.knex;
+    await addVendor(k, { code: "V1", name: "Bheri", phone: "+9779858000001" });
+    await addVendor(k, { code: "V2", name: "Karnali", phone: "+9779858000002" });
+    const first = await importCatalog(
+      k,
+      rows(`${HEADER}\nRICE-1KG,Basmati Rice 1KG,kg,150,chamal,Rice,V1,130,40\nRICE-1KG,Basmati Rice 1KG,kg,150,chamal,Rice,V2,128,5\nDAL-1KG,Toor Dal 1KG,kg,120,dal,,,,\n`),
+    );
+    expect(first).toEqual({ products: 2, created: 2, updated: 0, unchanged: 0, offers: 2 });
+    const again = await importCatalog(k, rows(`${HEADER}\nRICE-1KG,Basmati Rice 1KG,kg,155,chamal|चामल,Rice,V1,131,50\nDAL-1KG,Toor Dal 1KG,kg,120,dal,,,,\n`));
+    expect(again).toEqual({ products: 2, created: 0, updated: 1, unchanged: 1, offers: 1 });
+    expect(await k("products").count({ n: "*" }).first()).toEqual({ n: 2 });
+    const listed = await listProductsWithOffers(k);
+    expect(listed.find((p) => p.sku === "RICE-1KG")).toMatchObject({
+      pricePaisa: 15500,
+      aliases: ["chamal", "चामल"],
+      offers: [
+        { vendorCode: "V1", costPaisa: 13100, stock: 50, reserved: 0 },
+        { vendorCode: "V2", costPaisa: 12800, stock: 5, reserved: 0 },
+      ],
+    });
+  });
+
+  it("fails the whole import on an unknown vendor, naming the line, and writes nothing", async () => {
+    const k = ctx.db.knex;
+    const before = await listProducts(k);
+    await expect(importCatalog(k, rows(`${HEADER}\nNEW-1,New product,kg,10,,,V1,5,1\nNEW-2,Another,kg,10,,,V9,5,1\n`))).rejects.toThrow(
+      /line 3: vendor V9 does not exist/,
+    );
+    expect(await listProducts(k)).toEqual(before);
+  });
+
+  it("loads the example catalog and offers", async () => {
+    const k = ctx.db.knex;
+    for (const [code, phone] of [
+      ["V-BHERI", "+9779858012345"],
+      ["V-KARNALI", "+9779848023456"],
+      ["V-SURKHET", "+9779868034567"],
+    ] as const) {
+      await addVendor(k, { code, name: code, phone });
+    }
+    const catalog = rows(readFileSync(new URL("../examples/catalog.csv", import.meta.url), "utf8"));
+    const offers = rows(readFileSync(new URL("../examples/offers.csv", import.meta.url), "utf8"));
+    expect(catalog.length).toBeGreaterThanOrEqual(60);
+    expect(catalog.some((r) => r.aliases.some((a) => /[\u0900-\u097F]/.test(a)))).toBe(true);
+    const summary = await importCatalog(k, [...catalog, ...offers]);
+    expect(summary.offers).toBe(offers.length);
+    expect((await listProducts(k)).length).toBeGreaterThanOrEqual(catalog.length);
+  });
+});

@@ -1,0 +1,78 @@
+// Contention on the real server: many placements at once against one credit limit, against the
+// same two stock rows, and with one idempotency key. Every call must resolve (no deadlock or
+// serialization failure may reach a caller) and the books must verify afterwards.
+import { placeOrder, verifyLedger } from "@khaacho/db";
+import { expect, it } from "vitest";
+import { hasServer, describeEachDatabase } from "./support/databases.js";
+import { insertOffer, insertProduct, insertRetailer, insertVendor, seedGuideCatalog } from "./support/order-fixtures.js";
+
+const base = { source: "api" as const, actor: "test", vatRateBasisPoints: 1300, timeZone: "Asia/Kathmandu", now: new Date("2026-02-10T06:00:00Z") };
+
+describeEachDatabase(
+  "orders under contention",
+  (ctx) => {
+    it("200 concurrent placements against a limit that fits exactly 37: 37 succeed, 163 are refused for credit", async () => {
+      const knex = ctx.db.knex;
+      const { rice } = await seedGuideCatalog(knex, 100_000);
+      const orderTotal = 2 * 15000 + 3900; // Rs.300 + 13% VAT
+      const retailer = await insertRetailer(knex, { limitPaisa: 37 * orderTotal });
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 2 }], idempotencyKey: `credit-${retailer.code}-${i}` })),
+      );
+      const placed = results.filter((r) => r.ok);
+      const refused = results.filter((r) => !r.ok);
+      expect(placed.length).toBe(37);
+      expect(placed.every((r) => r.ok && r.order.totalPaisa === orderTotal)).toBe(true);
+      expect(refused.length).toBe(163);
+      expect(refused.every((r) => !r.ok && r.refusal.reason === "credit_limit")).toBe(true);
+      expect(await knex("retailers").where({ id: retailer.id }).first("open_holds_paisa")).toEqual({ open_holds_paisa: 37 * orderTotal });
+      const numbers = new Set(placed.map((r) => (r.ok ? r.order.number : "")));
+      expect(numbers.size).toBe(37);
+      expect((await verifyLedger(knex)).violations).toEqual([]);
+    });
+
+    it("200 concurrent two-line orders in random line order against stock for 10: exactly 10 succeed", async () => {
+      const knex = ctx.db.knex;
+      const vendor = await insertVendor(knex);
+      const a = await insertProduct(knex, { pricePaisa: 1000, name: "Noodles" });
+      const b = await insertProduct(knex, { pricePaisa: 2000, name: "Biscuits" });
+      await insertOffer(knex, { vendorId: vendor.id, productId: a.id, costPaisa: 900, stock: 10 });
+      await insertOffer(knex, { vendorId: vendor.id, productId: b.id, costPaisa: 1800, stock: 10 });
+      const retailers = await Promise.all(Array.from({ length: 40 }, () => insertRetailer(knex, { limitPaisa: 1_000_000 })));
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => {
+          const lines = [
+            { sku: a.sku, quantity: 1 },
+            { sku: b.sku, quantity: 1 },
+          ];
+          if (Math.random() < 0.5) lines.reverse();
+          return placeOrder(knex, { ...base, retailerId: (retailers[i % retailers.length] as { id: number }).id, lines });
+        }),
+      );
+      expect(results.filter((r) => r.ok).length).toBe(10);
+      const refusals = results.filter((r) => !r.ok);
+      expect(refusals.every((r) => !r.ok && r.refusal.reason === "out_of_stock")).toBe(true);
+      const offers = await knex("vendor_products").where({ vendor_id: vendor.id }).select("stock", "reserved");
+      expect(offers).toEqual([
+        { stock: 0, reserved: 10 },
+        { stock: 0, reserved: 10 },
+      ]);
+      expect((await verifyLedger(knex)).violations).toEqual([]);
+    });
+
+    it("the same idempotency key 5 times in parallel gives one order", async () => {
+      const knex = ctx.db.knex;
+      const { rice } = await seedGuideCatalog(knex);
+      const retailer = await insertRetailer(knex, { limitPaisa: 1_000_000_00 });
+      for (let round = 0; round < 5; round++) {
+        const key = `SMpar-${retailer.code}-${round}`;
+        const results = await Promise.all(Array.from({ length: 5 }, () => placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 1 }], idempotencyKey: key })));
+        expect(new Set(results.map((r) => (r.ok ? r.order.number : "refused"))).size).toBe(1);
+        expect(results.filter((r) => r.ok && !r.replayed).length).toBe(1);
+        expect(await knex("orders").where({ idempotency_key: key }).count<{ count: number }[]>("* as count")).toEqual([{ count: 1 }]);
+      }
+      expect((await verifyLedger(knex)).violations).toEqual([]);
+    });
+  },
+  { poolMax: 20, targets: hasServer ? ["postgres"] : [] },
+);

@@ -8,6 +8,9 @@ import { vendorsCommand } from "./commands/vendors.js";
 import { outboxCommand } from "./commands/outbox.js";
 import { tokenCommand } from "./commands/token.js";
 import { parseCommand } from "./commands/parse.js";
+import { ordersCommand } from "./commands/orders.js";
+import { paymentsCommand } from "./commands/payments.js";
+import { ledgerCommand } from "./commands/ledger.js";
 import type { CommandContext } from "./context.js";
 
 /** The CLI's version, shown by `khaacho --version`. */
@@ -40,5 +43,8 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
   program.addCommand(tokenCommand(context));
   program.addCommand(outboxCommand(context));
   program.addCommand(parseCommand(context));
+  program.addCommand(ordersCommand(context));
+  program.addCommand(paymentsCommand(context));
+  program.addCommand(ledgerCommand(context));
   return program;
 }

@@ -21,9 +21,9 @@ describeEachDatabase("catalog import", (ctx) => {
       k,
       rows(`${HEADER}\nRICE-1KG,Basmati Rice 1KG,kg,150,chamal,Rice,V1,130,40\nRICE-1KG,Basmati Rice 1KG,kg,150,chamal,Rice,V2,128,5\nDAL-1KG,Toor Dal 1KG,kg,120,dal,,,,\n`),
     );
-    expect(first).toEqual({ products: 2, created: 2, updated: 0, unchanged: 0, offers: 2 });
+    expect(first).toEqual({ products: 2, created: 2, updated: 0, unchanged: 0, offers: 2, offersUnchanged: 0 });
     const again = await importCatalog(k, rows(`${HEADER}\nRICE-1KG,Basmati Rice 1KG,kg,155,chamal|चामल,Rice,V1,131,50\nDAL-1KG,Toor Dal 1KG,kg,120,dal,,,,\n`));
-    expect(again).toEqual({ products: 2, created: 0, updated: 1, unchanged: 1, offers: 1 });
+    expect(again).toEqual({ products: 2, created: 0, updated: 1, unchanged: 1, offers: 1, offersUnchanged: 0 });
     expect(await k("products").count({ n: "*" }).first()).toEqual({ n: 2 });
     const listed = await listProductsWithOffers(k);
     expect(listed.find((p) => p.sku === "RICE-1KG")).toMatchObject({
@@ -34,6 +34,28 @@ describeEachDatabase("catalog import", (ctx) => {
         { vendorCode: "V2", costPaisa: 12800, stock: 5, reserved: 0 },
       ],
     });
+  });
+
+  it("touches nothing when a re-import changes nothing, and keepExisting only adds what is missing", async () => {
+    const k = ctx.db.knex;
+    const stamps = async () =>
+      (await k("products as p")
+        .leftJoin("vendor_products as vp", "vp.product_id", "p.id")
+        .select("p.sku", "p.updated_at as product_at", "vp.updated_at as offer_at", "vp.stock", "p.price_paisa")
+        .orderBy(["p.sku", "vp.vendor_id"])) as unknown[];
+    const before = await stamps();
+    const same = await importCatalog(k, rows(`${HEADER}\nRICE-1KG,Basmati Rice 1KG,kg,155,chamal|चामल,Rice,V1,131,50\nDAL-1KG,Toor Dal 1KG,kg,120,dal,,,,\n`));
+    expect(same).toEqual({ products: 2, created: 0, updated: 0, unchanged: 2, offers: 0, offersUnchanged: 1 });
+    expect(await stamps()).toEqual(before);
+
+    const kept = await importCatalog(
+      k,
+      rows(`${HEADER}\nRICE-1KG,Basmati Rice 1KG,kg,999,chamal,Rice,V1,1,1\nRICE-1KG,Basmati Rice 1KG,kg,999,chamal,Rice,V2,1,1\nSALT-1KG,Salt,packet,25,nun,,V2,20,100\n`),
+      { keepExisting: true },
+    );
+    expect(kept).toEqual({ products: 2, created: 1, updated: 0, unchanged: 1, offers: 1, offersUnchanged: 2 });
+    expect(await stamps()).toEqual(expect.arrayContaining(before));
+    expect((await listProductsWithOffers(k)).find((p) => p.sku === "SALT-1KG")).toMatchObject({ pricePaisa: 2500, offers: [{ vendorCode: "V2", stock: 100 }] });
   });
 
   it("fails the whole import on an unknown vendor, naming the line, and writes nothing", async () => {

@@ -3,11 +3,24 @@ import { inTransaction, type Executor } from "./transaction.js";
 
 /** What an import changed. */
 export interface CatalogImportSummary {
+  /** Distinct products in the input. */
   products: number;
   created: number;
   updated: number;
   unchanged: number;
+  /** Vendor offers inserted or changed (cost or stock). */
   offers: number;
+  /** Vendor offers already exactly as given (or kept, with `keepExisting`). */
+  offersUnchanged: number;
+}
+
+/** How an import treats products and offers that already exist. */
+export interface CatalogImportOptions {
+  /**
+   * Leave existing products and offers exactly as they are and only add what is missing. Seeding
+   * uses it, so loading the examples again never resets prices or stock sold since.
+   */
+  keepExisting?: boolean;
 }
 
 /** A product with every vendor's offer, for `products list`. */
@@ -16,18 +29,50 @@ export interface ProductWithOffers extends CatalogProduct {
   offers: { vendorCode: string; costPaisa: number; stock: number; reserved: number }[];
 }
 
+interface ProductRow {
+  id: number;
+  sku: string;
+  name: string;
+  unit: string;
+  price_paisa: number;
+  aliases: string[];
+  category: string | null;
+  active: boolean;
+}
+
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+function sameProduct(old: ProductRow, row: CatalogRow): boolean {
+  return (
+    old.active &&
+    old.name === row.name &&
+    old.unit === row.unit &&
+    old.price_paisa === row.pricePaisa &&
+    (old.category ?? undefined) === row.category &&
+    JSON.stringify(old.aliases) === JSON.stringify(row.aliases)
+  );
+}
+
 /**
  * Imports validated catalog rows (from core `parseCatalogCsv`) in one transaction: products are
  * upserted by SKU (a re-import updates, never duplicates) and vendor offers by (vendor, product).
- * An unknown vendor code fails the whole import, naming the CSV line; nothing is written.
+ * An unknown vendor code fails the whole import, naming the CSV line; nothing is written. Rows that
+ * would not change are not touched, so `updated_at` (and `catalogVersion`) move only on real changes.
  */
-export async function importCatalog(executor: Executor, rows: readonly CatalogRow[]): Promise<CatalogImportSummary> {
+export async function importCatalog(executor: Executor, rows: readonly CatalogRow[], options: CatalogImportOptions = {}): Promise<CatalogImportSummary> {
   return inTransaction(executor, async (trx) => {
     const vendorCodes = [...new Set(rows.flatMap((r) => (r.offer ? [r.offer.vendorCode] : [])))];
-    const vendors = vendorCodes.length
-      ? ((await trx("vendors").select("id", "code").whereIn("code", vendorCodes)) as { id: number; code: string }[])
-      : [];
-    const vendorId = new Map(vendors.map((v) => [v.code, v.id]));
+    const vendorId = new Map<string, number>();
+    for (const codes of chunks(vendorCodes)) {
+      const found = (await trx("vendors").select("id", "code").whereIn("code", codes)) as { id: number; code: string }[];
+      for (const v of found) vendorId.set(v.code, v.id);
+    }
     const unknown = rows.filter((r) => r.offer && !vendorId.has(r.offer.vendorCode));
     if (unknown.length > 0) {
       throw new DomainError(
@@ -39,42 +84,33 @@ export async function importCatalog(executor: Executor, rows: readonly CatalogRo
 
     const products = new Map<string, CatalogRow>();
     for (const row of rows) if (!products.has(row.sku)) products.set(row.sku, row);
-    const existing = (await trx("products")
-      .select("sku", "name", "unit", "price_paisa", "aliases", "category", "active")
-      .whereIn("sku", [...products.keys()])) as { sku: string; name: string; unit: string; price_paisa: number; aliases: string[]; category: string | null; active: boolean }[];
-    const before = new Map(existing.map((p) => [p.sku, p]));
+    const before = new Map<string, ProductRow>();
+    for (const skus of chunks([...products.keys()])) {
+      const found = (await trx("products").select("id", "sku", "name", "unit", "price_paisa", "aliases", "category", "active").whereIn("sku", skus)) as ProductRow[];
+      for (const p of found) before.set(p.sku, p);
+    }
 
+    const toWrite: CatalogRow[] = [];
     let created = 0;
     let updated = 0;
     let unchanged = 0;
     for (const row of products.values()) {
       const old = before.get(row.sku);
-      if (!old) created++;
-      else if (
-        old.name === row.name &&
-        old.unit === row.unit &&
-        old.price_paisa === row.pricePaisa &&
-        (old.category ?? undefined) === row.category &&
-        old.active &&
-        JSON.stringify(old.aliases) === JSON.stringify(row.aliases)
-      )
+      if (!old) {
+        created++;
+        toWrite.push(row);
+      } else if (options.keepExisting || sameProduct(old, row)) {
         unchanged++;
-      else updated++;
+      } else {
+        updated++;
+        toWrite.push(row);
+      }
     }
 
-    const productRows = [...products.values()].map((r) => ({
-      sku: r.sku,
-      name: r.name,
-      unit: r.unit,
-      price_paisa: r.pricePaisa,
-      aliases: r.aliases,
-      category: r.category ?? null,
-      active: true,
-    }));
-    const ids = new Map<string, number>();
-    for (let i = 0; i < productRows.length; i += 500) {
-      const inserted = (await trx("products")
-        .insert(productRows.slice(i, i + 500))
+    const ids = new Map([...before.values()].map((p) => [p.sku, p.id]));
+    for (const part of chunks(toWrite)) {
+      const written = (await trx("products")
+        .insert(part.map((r) => ({ sku: r.sku, name: r.name, unit: r.unit, price_paisa: r.pricePaisa, aliases: r.aliases, category: r.category ?? null, active: true })))
         .onConflict("sku")
         .merge({
           name: trx.raw("excluded.name"),
@@ -86,21 +122,34 @@ export async function importCatalog(executor: Executor, rows: readonly CatalogRo
           updated_at: trx.fn.now(),
         })
         .returning(["id", "sku"])) as { id: number; sku: string }[];
-      for (const p of inserted) ids.set(p.sku, p.id);
+      for (const p of written) ids.set(p.sku, p.id);
     }
 
     const offers = rows.flatMap((r) =>
-      r.offer
-        ? [{ vendor_id: vendorId.get(r.offer.vendorCode) as number, product_id: ids.get(r.sku) as number, cost_paisa: r.offer.costPaisa, stock: r.offer.stock }]
-        : [],
+      r.offer ? [{ vendor_id: vendorId.get(r.offer.vendorCode) as number, product_id: ids.get(r.sku) as number, cost_paisa: r.offer.costPaisa, stock: r.offer.stock }] : [],
     );
-    for (let i = 0; i < offers.length; i += 500) {
+    const offerKey = (o: { vendor_id: number; product_id: number }) => `${o.vendor_id}:${o.product_id}`;
+    const existingOffers = new Map<string, { cost_paisa: number; stock: number }>();
+    for (const productIds of chunks([...new Set(offers.map((o) => o.product_id))])) {
+      const found = (await trx("vendor_products").select("vendor_id", "product_id", "cost_paisa", "stock").whereIn("product_id", productIds)) as {
+        vendor_id: number;
+        product_id: number;
+        cost_paisa: number;
+        stock: number;
+      }[];
+      for (const o of found) existingOffers.set(offerKey(o), o);
+    }
+    const offersToWrite = offers.filter((o) => {
+      const old = existingOffers.get(offerKey(o));
+      return !old || (!options.keepExisting && (old.cost_paisa !== o.cost_paisa || old.stock !== o.stock));
+    });
+    for (const part of chunks(offersToWrite)) {
       await trx("vendor_products")
-        .insert(offers.slice(i, i + 500))
+        .insert(part)
         .onConflict(["vendor_id", "product_id"])
         .merge({ cost_paisa: trx.raw("excluded.cost_paisa"), stock: trx.raw("excluded.stock"), updated_at: trx.fn.now() });
     }
-    return { products: products.size, created, updated, unchanged, offers: offers.length };
+    return { products: products.size, created, updated, unchanged, offers: offersToWrite.length, offersUnchanged: offers.length - offersToWrite.length };
   });
 }
 

@@ -22,20 +22,19 @@ export {
 } from "./outbox-delivery.js";
 export type { DeliveryStatus, OutboundMessage, OutboxDeliveryOptions, OutboxDeliveryReport, OutboxMessage, OutboxSender } from "./outbox-delivery.js";
 export { catalogVersion, importCatalog, listProducts, listProductsWithOffers } from "./catalog.js";
-export type { CatalogImportSummary, ProductWithOffers } from "./catalog.js";
+export type { CatalogImportOptions, CatalogImportSummary, ProductWithOffers } from "./catalog.js";
 export {
   addRetailer,
-  addVendor,
   findRetailerByPhone,
   getRetailerByCode,
-  getVendorByCode,
   listRetailers,
-  listVendors,
   requireRetailerByCode,
   setCreditLimit,
   setRetailerLanguage,
 } from "./retailers.js";
-export type { Retailer, Vendor } from "./retailers.js";
+export type { Retailer } from "./retailers.js";
+export { addVendor, getVendorByCode, listVendors, requireVendorByCode } from "./vendors.js";
+export type { Vendor } from "./vendors.js";
 export { enqueueMessage } from "./outbox.js";
 export type { OutboxEntry } from "./outbox.js";
 export { changeOrderStatus, getOrderDetail, listOrders, placeOrder } from "./orders.js";

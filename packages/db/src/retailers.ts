@@ -1,4 +1,5 @@
 import { DomainError, normalizePhone } from "@khaacho/core";
+import { checkParty, insertUnique, invalid } from "./party.js";
 import type { Executor } from "./transaction.js";
 
 /** A retailer as the rest of the system sees it. */
@@ -14,17 +15,6 @@ export interface Retailer {
   createdAt: Date;
 }
 
-/** A vendor (distributor). */
-export interface Vendor {
-  id: number;
-  code: string;
-  name: string;
-  phone: string;
-  area: string | null;
-  status: "ACTIVE" | "INACTIVE";
-  createdAt: Date;
-}
-
 interface RetailerRow {
   id: number;
   code: string;
@@ -36,18 +26,6 @@ interface RetailerRow {
   status: Retailer["status"];
   created_at: Date;
 }
-
-interface VendorRow {
-  id: number;
-  code: string;
-  name: string;
-  phone: string;
-  area: string | null;
-  status: Vendor["status"];
-  created_at: Date;
-}
-
-const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
 function toRetailer(row: RetailerRow): Retailer {
   return {
@@ -61,41 +39,6 @@ function toRetailer(row: RetailerRow): Retailer {
     status: row.status,
     createdAt: row.created_at,
   };
-}
-
-function toVendor(row: VendorRow): Vendor {
-  return { id: row.id, code: row.code, name: row.name, phone: row.phone, area: row.area, status: row.status, createdAt: row.created_at };
-}
-
-function invalid(field: string, message: string, value?: unknown): never {
-  throw new DomainError("invalid_input", message, { field, ...(value === undefined ? {} : { value }) });
-}
-
-/** Checks the fields shared by retailers and vendors; returns them normalised. */
-function checkParty(input: { code: string; name: string; phone: string; area?: string | undefined }) {
-  const code = input.code.trim();
-  if (!CODE_PATTERN.test(code)) invalid("code", `code "${input.code}" must be 1-32 letters, digits, '-' or '_', starting with a letter or digit`, input.code);
-  const name = input.name.trim();
-  if (!name) invalid("name", "name must not be empty");
-  if (name.length > 120) invalid("name", "name must be at most 120 characters");
-  const phone = normalizePhone(input.phone);
-  if (!phone.ok) invalid("phone", `phone ${phone.reason}`, input.phone);
-  const area = input.area?.trim() || null;
-  return { code, name, phone: phone.phone, area };
-}
-
-// Unique violations become errors that say which field clashed.
-async function insertUnique<T>(table: string, work: () => Promise<T>, values: { code: string; phone: string }): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    const constraint = (error as { constraint?: string }).constraint ?? "";
-    if ((error as { code?: string }).code === "23505") {
-      if (constraint.includes("phone")) throw new DomainError("conflict", `a ${table.slice(0, -1)} with phone ${values.phone} already exists`, { field: "phone", value: values.phone });
-      throw new DomainError("conflict", `a ${table.slice(0, -1)} with code ${values.code} already exists`, { field: "code", value: values.code });
-    }
-    throw error;
-  }
 }
 
 /** Registers a retailer. Credit limit in paisa. */
@@ -156,23 +99,4 @@ export async function setCreditLimit(executor: Executor, code: string, creditLim
 /** Sets a retailer's reply language. */
 export async function setRetailerLanguage(executor: Executor, retailerId: number, language: "en" | "ne"): Promise<void> {
   await executor("retailers").where({ id: retailerId }).update({ language, updated_at: executor.fn.now() });
-}
-
-/** Registers a vendor. */
-export async function addVendor(executor: Executor, input: { code: string; name: string; phone: string; area?: string | undefined }): Promise<Vendor> {
-  const party = checkParty(input);
-  const [row] = await insertUnique("vendors", () => executor("vendors").insert(party).returning("*") as Promise<VendorRow[]>, party);
-  return toVendor(row as VendorRow);
-}
-
-/** Every vendor, by code. */
-export async function listVendors(executor: Executor): Promise<Vendor[]> {
-  const rows = (await executor("vendors").select("*").orderBy("code")) as VendorRow[];
-  return rows.map(toVendor);
-}
-
-/** The vendor with this code, or undefined. */
-export async function getVendorByCode(executor: Executor, code: string): Promise<Vendor | undefined> {
-  const row = (await executor("vendors").where({ code: code.trim() }).first()) as VendorRow | undefined;
-  return row ? toVendor(row) : undefined;
 }

@@ -46,6 +46,7 @@ describe("khaacho admin commands (embedded database)", () => {
     }
     const after = await runCli(["products", "list", "--json"], ws);
     expect(JSON.parse(after.out)).toEqual(JSON.parse(before.out));
+    expect(Object.keys(JSON.parse(after.out)[0]).sort()).toEqual(["aliases", "category", "name", "offers", "pricePaisa", "sku", "unit"]);
     expect(JSON.parse(after.out)).toEqual([
       expect.objectContaining({ sku: "DAL-1KG", pricePaisa: 12000, offers: [{ vendorCode: "V1", costPaisa: 10000, stock: 40, reserved: 0 }] }),
       expect.objectContaining({ sku: "RICE-1KG", name: "Basmati Rice 1KG", unit: "kg", pricePaisa: 15000, aliases: ["chamal"], category: "Rice" }),
@@ -56,10 +57,15 @@ describe("khaacho admin commands (embedded database)", () => {
     const demo = tempWorkspace();
     const first = await runCli(["demo"], demo);
     expect(first.code, first.err).toBe(0);
-    expect(first.out).toContain("retailer > chamal 2 bora");
+    expect(first.out).toContain("retailer > jeera masino 25kg 2 bora");
+    expect(first.out).toMatch(/added 3 vendor\(s\), 6 retailer\(s\), 8\d product\(s\)/);
+    const placed = /order (ORD\d{9,}) placed: 4 item\(s\)/.exec(first.out);
+    expect(placed, first.out).not.toBeNull();
     const second = await runCli(["demo", "--json"], demo);
     expect(second.code, second.err).toBe(0);
-    expect(JSON.parse(second.out)).toMatchObject({ migrationsApplied: [], seeded: { retailersAdded: 0, vendorsAdded: 0 } });
+    const again = JSON.parse(second.out) as { migrationsApplied: string[]; seeded: object; transcript: string[] };
+    expect(again).toMatchObject({ migrationsApplied: [], seeded: { retailersAdded: 0, vendorsAdded: 0, productsAdded: 0, offersAdded: 0 } });
+    expect(again.transcript.join("\n")).toContain(`order ${placed?.[1]} was already placed by an earlier demo run today`);
   });
 });
 
@@ -75,6 +81,21 @@ describe.runIf(hasServer)("khaacho with DATABASE_URL (PostgreSQL server)", () =>
       expect((await runCli(["seed"], server)).code).toBe(0);
       const listed = await runCli(["products", "list", "--json"], server);
       expect(JSON.parse(listed.out).length).toBeGreaterThanOrEqual(60);
+      const reseed = await runCli(["seed", "--json"], server);
+      expect(JSON.parse(reseed.out)).toMatchObject({ vendorsAdded: 0, retailersAdded: 0, productsAdded: 0, offersAdded: 0 });
+
+      const bad = join(ws.cwd, "bad.csv");
+      writeFileSync(bad, `${HEADER}\nRICE-JEERA-25KG,Jeera Masino Rice 25kg Bora,bag,1.00,,Rice,V-BHERI,1,1\nSALT-NEW,Salt,kg,abc,,,,,\nOIL-NEW,Oil,jar,100,,,V-BHERI,90,-1\n`);
+      const refused = await runCli(["products", "import", bad], server);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/line 3: price "abc"/);
+      expect(refused.err).toMatch(/line 4: stock -1 is negative/);
+      const unknownVendor = join(ws.cwd, "unknown-vendor.csv");
+      writeFileSync(unknownVendor, `${HEADER}\nRICE-JEERA-25KG,Jeera Masino Rice 25kg Bora,bag,1.00,,Rice,V-BHERI,1,1\nSALT-NEW,Salt,kg,20,,,V-NOPE,10,5\n`);
+      const refusedVendor = await runCli(["products", "import", unknownVendor], server);
+      expect(refusedVendor.code).toBe(1);
+      expect(refusedVendor.err).toMatch(/line 3: vendor V-NOPE does not exist/);
+      expect(JSON.parse((await runCli(["products", "list", "--json"], server)).out)).toEqual(JSON.parse(listed.out));
       const rollback = await runCli(["db", "rollback", "--json"], server);
       expect(rollback.code).toBe(0);
       expect(JSON.parse(rollback.out).rolledBack.length).toBeGreaterThan(0);

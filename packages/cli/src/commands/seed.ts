@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DomainError, requireRupees } from "@khaacho/core";
-import { addRetailer, addVendor, type Database, getRetailerByCode, getVendorByCode, importCatalog } from "@khaacho/db";
+import { addRetailer, addVendor, type Database, getRetailerByCode, getVendorByCode, importCatalog, inTransaction } from "@khaacho/db";
 import { Command } from "commander";
 import { parse } from "csv-parse/sync";
 import type { CommandContext } from "../context.js";
@@ -40,50 +40,73 @@ function readRecords(file: string): { line: number; values: Record<string, strin
   return records.map((r) => ({ line: r.info.lines, values: r.record }));
 }
 
-/** What seeding added (existing rows are left as they are, so seeding twice is harmless). */
+/** What seeding added. Rows that already exist are left exactly as they are, so seeding twice changes nothing. */
 export interface SeedSummary {
   example: ExampleName;
   vendorsAdded: number;
   retailersAdded: number;
-  products: number;
-  offers: number;
+  productsAdded: number;
+  offersAdded: number;
+  /** Products (and offers) of the example that were already in the database and were kept as they are. */
+  productsKept: number;
+  offersKept: number;
 }
 
-/** Loads an example data set into an open database. */
+/** Loads an example data set into an open database, in one transaction. */
 export async function seedExample(context: CommandContext, db: Database, example: ExampleName): Promise<SeedSummary> {
   const set = EXAMPLE_SETS[example];
+  // Every file is read and checked before anything is written.
   const catalogRows = set.catalogs.flatMap((file) => readCatalogFile(context, join(EXAMPLES_DIR, file)));
-  let vendorsAdded = 0;
-  let retailersAdded = 0;
+  const vendors = readRecords(set.vendors);
+  const retailers = readRecords(set.retailers);
   const where = (file: string, line: number, error: unknown) =>
-    new DomainError("invalid_input", `${file} line ${line}: ${(error as Error).message}`, { file, line });
-  for (const { line, values } of readRecords(set.vendors)) {
-    if (await getVendorByCode(db.knex, values.code ?? "")) continue;
-    try {
-      await addVendor(db.knex, { code: values.code ?? "", name: values.name ?? "", phone: values.phone ?? "", area: values.area });
-    } catch (error) {
-      throw where(set.vendors, line, error);
+    error instanceof DomainError ? new DomainError(error.code, `${file} line ${line}: ${error.message}`, { file, line, ...error.details }) : error;
+  return inTransaction(db.knex, async (trx) => {
+    let vendorsAdded = 0;
+    let retailersAdded = 0;
+    for (const { line, values } of vendors) {
+      if (await getVendorByCode(trx, values.code ?? "")) continue;
+      try {
+        await addVendor(trx, { code: values.code ?? "", name: values.name ?? "", phone: values.phone ?? "", area: values.area });
+      } catch (error) {
+        throw where(set.vendors, line, error);
+      }
+      vendorsAdded++;
     }
-    vendorsAdded++;
-  }
-  for (const { line, values } of readRecords(set.retailers)) {
-    if (await getRetailerByCode(db.knex, values.code ?? "")) continue;
-    try {
-      await addRetailer(db.knex, {
-        code: values.code ?? "",
-        name: values.name ?? "",
-        phone: values.phone ?? "",
-        creditLimitPaisa: requireRupees(values.credit_limit ?? "", "credit_limit"),
-        area: values.area,
-        language: values.language === "ne" ? "ne" : "en",
-      });
-    } catch (error) {
-      throw where(set.retailers, line, error);
+    for (const { line, values } of retailers) {
+      if (await getRetailerByCode(trx, values.code ?? "")) continue;
+      try {
+        await addRetailer(trx, {
+          code: values.code ?? "",
+          name: values.name ?? "",
+          phone: values.phone ?? "",
+          creditLimitPaisa: requireRupees(values.credit_limit ?? "", "credit_limit"),
+          area: values.area,
+          // addRetailer names a bad value; an empty cell means the default.
+          language: (values.language || undefined) as "en" | "ne" | undefined,
+        });
+      } catch (error) {
+        throw where(set.retailers, line, error);
+      }
+      retailersAdded++;
     }
-    retailersAdded++;
-  }
-  const summary = await importCatalog(db.knex, catalogRows);
-  return { example, vendorsAdded, retailersAdded, products: summary.products, offers: summary.offers };
+    const catalog = await importCatalog(trx, catalogRows, { keepExisting: true });
+    return {
+      example,
+      vendorsAdded,
+      retailersAdded,
+      productsAdded: catalog.created,
+      offersAdded: catalog.offers,
+      productsKept: catalog.unchanged,
+      offersKept: catalog.offersUnchanged,
+    };
+  });
+}
+
+/** One sentence saying what seeding did. */
+export function describeSeed(summary: SeedSummary): string {
+  const kept = summary.productsKept + summary.offersKept > 0 ? `; ${summary.productsKept} product(s) and ${summary.offersKept} offer(s) were already there and were left as they are` : "";
+  return `Seeded example "${summary.example}": added ${summary.vendorsAdded} vendor(s), ${summary.retailersAdded} retailer(s), ${summary.productsAdded} product(s) and ${summary.offersAdded} vendor offer(s)${kept}.`;
 }
 
 /** Checks a `--example` value. */
@@ -96,14 +119,26 @@ export function exampleName(value: string): ExampleName {
 export function seedCommand(context: CommandContext): Command {
   return new Command("seed")
     .description("load example vendors, retailers, products and offers (safe to run again)")
-    .option("--example <NAME>", `example data set: ${Object.entries(EXAMPLE_SETS).map(([k, v]) => `${k} (${v.description})`).join("; ")}`, "surkhet")
+    .option("--example <NAME>", `example data set: ${Object.keys(EXAMPLE_SETS).join(" or ")}`, "surkhet")
+    .addHelpText(
+      "after",
+      `
+Example data sets (files in examples/):
+${Object.entries(EXAMPLE_SETS)
+  .map(([name, set]) => `  ${name.padEnd(8)} ${set.description}\n           ${[set.vendors, set.retailers, ...set.catalogs].join(", ")}`)
+  .join("\n")}
+
+Vendors and retailers are matched by code, products by SKU, offers by vendor and product. Anything
+already in the database is left exactly as it is (prices, stock, credit limits), so seeding twice
+changes nothing. Everything is checked first and written in one transaction.`,
+    )
     .action(
       action(context, async (options: { example: string }) => {
         const example = exampleName(options.example);
         const summary = await context.withDatabase((db) => seedExample(context, db, example));
         return {
           data: summary,
-          human: `Seeded example "${example}": ${summary.vendorsAdded} vendor(s) and ${summary.retailersAdded} retailer(s) added, ${summary.products} product(s) and ${summary.offers} offer(s) loaded.`,
+          human: describeSeed(summary),
         };
       }),
     );

@@ -107,7 +107,7 @@ describeEachDatabase("order placement", (ctx) => {
 
   const steps: PlacementStep[] = ["retailer_locked", "stock_locked", "credit_checked", "order_written"];
   for (const step of steps) {
-    it(`a failure injected at ${step} leaves no order, hold, reservation, message or number behind`, async () => {
+    it(`a failure injected at ${step} leaves no order, item, event, hold, reservation or message behind`, async () => {
       const knex = ctx.db.knex;
       const { rice, dal } = await seedGuideCatalog(knex);
       const retailer = await insertRetailer(knex, { limitPaisa: 100_000_00 });

@@ -54,8 +54,7 @@ export async function placementFootprint(knex: Knex): Promise<Record<string, num
     `select (select count(*) from orders)::int as orders, (select count(*) from order_items)::int as items,
             (select count(*) from order_events)::int as events, (select count(*) from credit_holds)::int as holds,
             (select count(*) from outbox)::int as outbox, (select coalesce(sum(reserved), 0) from vendor_products)::int as reserved,
-            (select coalesce(sum(stock), 0) from vendor_products)::int as stock, (select coalesce(sum(open_holds_paisa), 0) from retailers)::bigint as open_holds,
-            (select coalesce(sum(last_seq), 0) from order_sequences)::int as sequences`,
+            (select coalesce(sum(stock), 0) from vendor_products)::int as stock, (select coalesce(sum(open_holds_paisa), 0) from retailers)::bigint as open_holds`,
   );
   return result.rows[0] ?? {};
 }

@@ -20,6 +20,7 @@ import {
 } from "@khaacho/core";
 import type { Knex } from "knex";
 import { postJournal } from "./ledger.js";
+import { prepared } from "./prepared.js";
 import { enqueueMessage, outboxCte } from "./outbox.js";
 import { settleRetailer } from "./settlement.js";
 import { type Executor, inTransaction } from "./transaction.js";
@@ -159,15 +160,52 @@ interface OfferRow {
 export async function placeOrder(executor: Executor, input: PlaceOrderInput): Promise<PlaceOrderResult> {
   const normalized = normalizeOrderLines(input.lines);
   if (!normalized.ok) return normalized;
-  try {
-    return await inTransaction(executor, (trx) => placeOnce(trx, input, normalized.lines));
-  } catch (error) {
-    // The same key committed by a concurrent placement after our first read: answer with its order.
-    if (input.idempotencyKey !== undefined && isUniqueViolation(error, "idempotency_key")) {
-      const order = await findOrderByKey(executor, input.idempotencyKey, input.now, input.timeZone);
-      if (order) return { ok: true, order, replayed: true };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(executor, (trx) => placeOnce(trx, input, normalized.lines));
+    } catch (error) {
+      // The first order of a business day: create the day's sequence, then place again.
+      if (attempt < 3 && isMissingDaySequence(error)) {
+        await createDaySequence(executor, businessDate(input.now, input.timeZone));
+        continue;
+      }
+      // The same key committed by a concurrent placement after our first read: answer with its order.
+      if (input.idempotencyKey !== undefined && isUniqueViolation(error, "idempotency_key")) {
+        const order = await findOrderByKey(executor, input.idempotencyKey, input.now, input.timeZone);
+        if (order) return { ok: true, order, replayed: true };
+      }
+      throw error;
     }
-    throw error;
+  }
+}
+
+/**
+ * The sequence that numbers a business day's orders. Numbers are unique and, in practice, dense;
+ * a placement rolled back after drawing one (a caller's transaction failing later) leaves a gap.
+ */
+function daySequenceName(day: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`business date must be YYYY-MM-DD, got ${day}`);
+  return `order_seq_${day.replaceAll("-", "")}`;
+}
+
+function isMissingDaySequence(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e?.code === "42P01" && typeof e.message === "string" && e.message.includes("order_seq_");
+}
+
+// Starts after any order already numbered for that day, so numbers never repeat.
+async function createDaySequence(executor: Executor, day: string): Promise<void> {
+  const name = daySequenceName(day);
+  const last = (
+    await executor.raw<{ rows: { last: number | null }[] }>(`select max(substr(number, 10)::bigint) as last from orders where number > ? and number < ?`,
+      [`ORD${orderNumberDatePart(day)}`, `ORD${orderNumberDatePart(day)}:`],)
+  ).rows[0]?.last;
+  try {
+    await inTransaction(executor, (trx) => trx.raw(`create sequence if not exists ${name} as bigint minvalue 1 start with ${(last ?? 0) + 1}`));
+  } catch (error) {
+    // Another placement created it at the same moment.
+    const code = (error as { code?: unknown })?.code;
+    if (code !== "23505" && code !== "42P07") throw error;
   }
 }
 
@@ -178,11 +216,14 @@ async function findOrderByKey(executor: Executor, key: string, now: Date, timeZo
 
 async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: { sku: string; quantity: number }[]): Promise<PlaceOrderResult> {
   const retailer = (
-    await trx.raw<{ rows: RetailerLockRow[] }>(
-      `select id, code, name, phone, status, credit_limit_paisa, open_holds_paisa,
-              (select number from orders where idempotency_key = ?) as existing_number
-         from retailers where id = ? for update`,
-      [input.idempotencyKey ?? null, input.retailerId],
+    await prepared(
+      trx.raw<{ rows: RetailerLockRow[] }>(
+        `select id, code, name, phone, status, credit_limit_paisa, open_holds_paisa,
+                (select number from orders where idempotency_key = ?) as existing_number
+           from retailers where id = ? for update`,
+        [input.idempotencyKey ?? null, input.retailerId],
+      ),
+      "place_lock_retailer",
     )
   ).rows[0];
   if (!retailer) throw new DomainError("not_found", `no retailer with id ${input.retailerId}`, { retailerId: input.retailerId });
@@ -197,7 +238,8 @@ async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: {
   // Every active vendor's offer for these products, locked in id order and read fresh. The
   // receivable is read after the retailer lock, and only changes under that lock.
   const offers = (
-    await trx.raw<{ rows: OfferRow[] }>(
+    await prepared(
+      trx.raw<{ rows: OfferRow[] }>(
       `select vp.id as offer_id, vp.vendor_id, vp.product_id, vp.cost_paisa, vp.stock,
               v.code as vendor_code, v.name as vendor_name, v.phone as vendor_phone,
               p.sku, p.name, p.unit, p.price_paisa, p.active,
@@ -205,10 +247,12 @@ async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: {
          from vendor_products vp
          join products p on p.id = vp.product_id
          join vendors v on v.id = vp.vendor_id
-        where p.sku in (select jsonb_array_elements_text(?::jsonb)) and v.status = 'ACTIVE'
+        where p.sku = any(?::text[]) and v.status = 'ACTIVE'
         order by vp.id
           for update of vp`,
-      [retailer.id, JSON.stringify(skus)],
+      [retailer.id, skus],
+      ),
+      "place_lock_offers",
     )
   ).rows;
   await input.onStep?.("stock_locked", trx);
@@ -270,13 +314,13 @@ async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: {
     "ord.number",
     "ord",
   );
-  // One statement writes everything, taking the day's sequence row last so that the one lock all
-  // placements share is held for as short a time as possible.
-  const written = await trx.raw<{ rows: { id: number; number: string }[] }>(
-    `with seq as (
-       insert into order_sequences (business_date, last_seq) values (?::date, 1)
-       on conflict (business_date) do update set last_seq = order_sequences.last_seq + 1
-       returning last_seq),
+  // One statement writes everything. The day's number comes from a sequence, not a counter row:
+  // a counter row would be one lock every placement shares until it commits.
+  const offerIds = items.map((l) => l.offerId);
+  const quantities = items.map((l) => l.quantity);
+  const written = await prepared(
+    trx.raw<{ rows: { id: number; number: string }[] }>(
+    `with seq as (select nextval(?::regclass) as last_seq),
      ord as (
        insert into orders (number, retailer_id, vendor_id, status, source, subtotal_paisa, vat_rate_bp, vat_paisa, total_paisa, cost_paisa,
                            idempotency_key, business_date, expected_delivery_date, due_date, placed_at, created_at, updated_at)
@@ -297,14 +341,17 @@ async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: {
        insert into credit_holds (retailer_id, order_id, amount_paisa, status, created_at)
        select ?::bigint, ord.id, ?::bigint, 'OPEN', ?::timestamptz from ord where ?::bigint > 0),
      stock as (
-       update vendor_products vp set stock = vp.stock - x.quantity, reserved = vp.reserved + x.quantity, updated_at = ?::timestamptz
-         from jsonb_to_recordset(?::jsonb) as x(id bigint, quantity int) where vp.id = x.id),
+       update vendor_products vp
+          set stock = vp.stock - (?::int[])[array_position(?::bigint[], vp.id)],
+              reserved = vp.reserved + (?::int[])[array_position(?::bigint[], vp.id)],
+              updated_at = ?::timestamptz
+        where vp.id = any(?::bigint[])),
      credit as (
        update retailers set open_holds_paisa = open_holds_paisa + ?::bigint where id = ?::bigint),
      ${message.sql}
      select ord.id, ord.number from ord`,
     [
-      day,
+      daySequenceName(day),
       orderNumberDatePart(day),
       retailer.id,
       vendor.vendorId,
@@ -340,12 +387,18 @@ async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: {
       totals.totalPaisa,
       nowIso,
       totals.totalPaisa,
+      quantities,
+      offerIds,
+      quantities,
+      offerIds,
       nowIso,
-      JSON.stringify(items.map((l) => ({ id: l.offerId, quantity: l.quantity }))),
+      offerIds,
       totals.totalPaisa,
       retailer.id,
       ...message.bindings,
     ],
+    ),
+    "place_write",
   );
   const row = written.rows[0];
   if (!row) throw new Error("order insert returned no row");

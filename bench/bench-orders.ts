@@ -1,0 +1,154 @@
+// npm run bench:orders — order placement under contention on the local PostgreSQL.
+// Creates its own database, seeds 100 retailers, 2 vendors and 400 products (each offered by both
+// vendors), then 16 concurrent clients place 3-line orders (random retailer, random products) for
+// BENCH_SECONDS; prints orders/s, p50 and p99. In the same run, on the same server, pgbench's
+// built-in TPC-B at 16 clients in a scratch database, for comparison. Finally the ledger verifier
+// runs over everything the bench wrote. Figures are noisy on a shared 2-core machine.
+import { spawnSync } from "node:child_process";
+import { migrateLatest, openDatabase, placeOrder, verifyLedger } from "@khaacho/db";
+import knexFactory from "knex";
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = 2;
+const RETAILERS = 100;
+const VENDORS = 2;
+const PRODUCTS = 400;
+
+function withDatabaseName(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+async function admin<T>(fn: (knex: knexFactory.Knex) => Promise<T>): Promise<T> {
+  const knex = knexFactory({ client: "pg", connection: ADMIN_URL, pool: { min: 0, max: 1 } });
+  try {
+    return await fn(knex);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+
+function pgbench(url: string): { tps: number; output: string } {
+  const parsed = new URL(url);
+  const args = ["-h", parsed.hostname, "-p", parsed.port || "5432", "-U", decodeURIComponent(parsed.username || "postgres")];
+  const db = parsed.pathname.slice(1);
+  const env = { ...process.env, ...(parsed.password ? { PGPASSWORD: decodeURIComponent(parsed.password) } : {}) };
+  const init = spawnSync("pgbench", [...args, "-i", "-q", db], { encoding: "utf8", env });
+  if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr || init.error?.message}`);
+  const run = spawnSync("pgbench", [...args, "-c", String(CLIENTS), "-j", "2", "-T", String(SECONDS), db], { encoding: "utf8", env });
+  if (run.status !== 0) throw new Error(`pgbench failed: ${run.stderr || run.error?.message}`);
+  const match = /tps = ([\d.]+) \(without initial connection time\)/.exec(run.stdout) ?? /tps = ([\d.]+)/.exec(run.stdout);
+  return { tps: match ? Number(match[1]) : Number.NaN, output: run.stdout };
+}
+
+async function main(): Promise<void> {
+  const stamp = Date.now().toString(36);
+  const name = `khaacho_bench_orders_${stamp}`;
+  const scratch = `khaacho_bench_pgbench_${stamp}`;
+  await admin((k) => k.raw(`create database ${name}`));
+  const db = await openDatabase({ databaseUrl: withDatabaseName(ADMIN_URL, name), poolMax: CLIENTS });
+  try {
+    const knex = db.knex;
+    await migrateLatest(knex);
+    const vendors = await knex("vendors")
+      .insert(Array.from({ length: VENDORS }, (_, i) => ({ code: `V${i + 1}`, name: `Vendor ${i + 1}`, phone: `+9779700000${String(i).padStart(3, "0")}` })))
+      .returning("id");
+    const products = await knex("products")
+      .insert(Array.from({ length: PRODUCTS }, (_, i) => ({ sku: `SKU-${i + 1}`, name: `Product ${i + 1}`, unit: "pc", price_paisa: 5000 + ((i * 7919) % 50000) })))
+      .returning(["id", "sku", "price_paisa"]);
+    const offers = products.flatMap((p: { id: number; price_paisa: number }, i: number) =>
+      [0, 1].map((k) => ({
+        vendor_id: (vendors[k] as { id: number }).id,
+        product_id: p.id,
+        cost_paisa: Math.floor(p.price_paisa * (0.85 + 0.05 * k)),
+        stock: 10_000_000,
+      })),
+    );
+    await knex.batchInsert("vendor_products", offers, 500);
+    const retailers = (await knex("retailers")
+      .insert(Array.from({ length: RETAILERS }, (_, i) => ({ code: `R${i + 1}`, name: `Shop ${i + 1}`, phone: `+9779800000${String(i).padStart(3, "0")}`, credit_limit_paisa: 1e13 })))
+      .returning("id")) as { id: number }[];
+    const skus = products.map((p: { sku: string }) => p.sku);
+
+    let seq = 0;
+    const now = new Date();
+    const placeOne = async () => {
+      const retailer = retailers[Math.floor(Math.random() * retailers.length)] as { id: number };
+      const picked = new Set<string>();
+      while (picked.size < 3) picked.add(skus[Math.floor(Math.random() * skus.length)] as string);
+      const started = performance.now();
+      const result = await placeOrder(knex, {
+        retailerId: retailer.id,
+        lines: [...picked].map((sku) => ({ sku, quantity: 1 + Math.floor(Math.random() * 5) })),
+        idempotencyKey: `bench-${stamp}-${seq++}`,
+        source: "api",
+        actor: "bench",
+        now,
+        vatRateBasisPoints: 1300,
+        timeZone: "Asia/Kathmandu",
+      });
+      return { ms: performance.now() - started, ok: result.ok };
+    };
+    const run = async (seconds: number) => {
+      const latencies: number[] = [];
+      let refused = 0;
+      let failed = 0;
+      const deadline = performance.now() + seconds * 1000;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          while (performance.now() < deadline) {
+            try {
+              const r = await placeOne();
+              if (r.ok) latencies.push(r.ms);
+              else refused++;
+            } catch (error) {
+              failed++;
+              if (failed <= 3) console.error(`order failed: ${(error as Error).message}`);
+            }
+          }
+        }),
+      );
+      const elapsed = (performance.now() - started) / 1000;
+      latencies.sort((a, b) => a - b);
+      return { placed: latencies.length, refused, failed, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    };
+
+    console.log(`Order bench: ${RETAILERS} retailers, ${PRODUCTS} products x 2 vendors, 3-line orders, ${CLIENTS} concurrent clients, ${SECONDS} s, local PostgreSQL (shared 2-core machine: noisy).`);
+    await run(WARMUP_SECONDS);
+    const orders = await run(SECONDS);
+    console.log(`orders: ${orders.placed} placed, ${orders.refused} refused, ${orders.failed} failed`);
+    console.log(`orders/s: ${orders.perSecond.toFixed(0)}   p50: ${orders.p50.toFixed(2)} ms   p99: ${orders.p99.toFixed(2)} ms`);
+
+    await admin((k) => k.raw(`create database ${scratch}`));
+    let bench: { tps: number; output: string };
+    try {
+      bench = pgbench(withDatabaseName(ADMIN_URL, scratch));
+    } finally {
+      await admin((k) => k.raw(`drop database if exists ${scratch} with (force)`));
+    }
+    console.log(`pgbench TPC-B (scale 1, ${CLIENTS} clients, -j 2, ${SECONDS} s): ${bench.tps.toFixed(0)} tps`);
+    const ratio = orders.perSecond / bench.tps;
+    console.log(`orders/s vs pgbench tps: ${(ratio * 100).toFixed(0)}%`);
+    console.log(
+      `targets: >= 50% of pgbench -> ${ratio >= 0.5 ? "met" : "NOT met"}; >= 2000 orders/s -> ${orders.perSecond >= 2000 ? "met" : "NOT met"}; p99 < 20 ms -> ${orders.p99 < 20 ? "met" : "NOT met"}`,
+    );
+    const report = await verifyLedger(knex);
+    console.log(`ledger verify over the bench data: ${report.ok ? "OK" : `${report.violations.length} violation(s)`} (${report.checked.orders} orders)`);
+    for (const v of report.violations.slice(0, 10)) console.log(`  [${v.kind}] ${v.message}`);
+    if (orders.failed > 0 || !report.ok) process.exitCode = 1;
+  } finally {
+    await db.close();
+    await admin((k) => k.raw(`drop database if exists ${name} with (force)`));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

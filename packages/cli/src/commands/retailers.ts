@@ -1,4 +1,4 @@
-import { formatRupees, normalizePhone, requireRupees } from "@khaacho/core";
+import { formatRupees, normalizePhone, parseRupees, requireRupees } from "@khaacho/core";
 import { addRetailer, listRetailers, requireRetailerByCode, setCreditLimit } from "@khaacho/db";
 import { Command } from "commander";
 import type { CommandContext } from "../context.js";
@@ -34,7 +34,12 @@ export function retailersCommand(context: CommandContext): Command {
             { key: "code", flag: "--code", question: "Retailer code (e.g. R-RAM):" },
             { key: "name", flag: "--name", question: "Shop name:" },
             { key: "phone", flag: "--phone", question: "WhatsApp number (+977...):", validate: phoneCheck },
-            { key: "creditLimit", flag: "--credit-limit", question: "Credit limit (NPR):" },
+            {
+              key: "creditLimit",
+              flag: "--credit-limit",
+              question: "Credit limit (NPR):",
+              validate: (v) => (parseRupees(v) === undefined ? "an amount in rupees with at most 2 decimals, e.g. 50000 or 50,000.50" : true),
+            },
           ],
           "khaacho retailers add --code CODE --name NAME --phone +977... --credit-limit NPR [--area A] [--language en|ne]",
         );

@@ -1,5 +1,5 @@
-import { DomainError, formatRupees, normalizePhone } from "@khaacho/core";
-import { addVendor, getVendorByCode, listProductsWithOffers, listVendors } from "@khaacho/db";
+import { formatRupees, normalizePhone } from "@khaacho/core";
+import { addVendor, listProductsWithOffers, listVendors, requireVendorByCode } from "@khaacho/db";
 import { Command } from "commander";
 import type { CommandContext } from "../context.js";
 import { renderTable } from "../output.js";
@@ -73,8 +73,7 @@ export function vendorsCommand(context: CommandContext): Command {
     .action(
       action(context, async (code: string) => {
         const { vendor, offers } = await context.withDatabase(async (db) => {
-          const found = await getVendorByCode(db.knex, code);
-          if (!found) throw new DomainError("not_found", `no vendor with code ${code}`, { field: "vendor", value: code });
+          const found = await requireVendorByCode(db.knex, code);
           const products = await listProductsWithOffers(db.knex);
           const mine = products.flatMap((p) => p.offers.filter((o) => o.vendorCode === found.code).map((o) => ({ sku: p.sku, name: p.name, ...o })));
           return { vendor: found, offers: mine };

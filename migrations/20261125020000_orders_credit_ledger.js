@@ -32,14 +32,12 @@ export async function up(knex) {
   });
 
   await knex.raw(`create index orders_unpaid_idx on orders (retailer_id, delivered_at) where status = 'DELIVERED' and paid_paisa < total_paisa`);
-  await knex.raw(`create index orders_retailer_recent_idx on orders (retailer_id, id desc)`);
   await knex.raw(`create index ledger_journals_business_date_idx on ledger_journals (business_date)`);
 }
 
 /** @param {import("knex").Knex} knex */
 export async function down(knex) {
   await knex.raw("drop index if exists ledger_journals_business_date_idx");
-  await knex.raw("drop index if exists orders_retailer_recent_idx");
   await knex.raw("drop index if exists orders_unpaid_idx");
   await knex.schema.alterTable("payment_allocations", (t) => {
     t.dropColumn("reversed_at");

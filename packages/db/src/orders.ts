@@ -539,7 +539,7 @@ export async function listOrders(executor: Executor, filter: OrderFilter = {}): 
   }
   const limit = Math.max(1, Math.min(1000, Math.trunc(filter.limit ?? 50)));
   const rows = await executor.raw<{ rows: OrderRow[] }>(
-    `select ${ORDER_COLUMNS} from ${ORDER_FROM} ${where.length ? `where ${where.join(" and ")}` : ""} order by o.id desc limit ${limit}`,
+    `select ${ORDER_COLUMNS} from ${ORDER_FROM} ${where.length ? `where ${where.join(" and ")}` : ""} order by o.placed_at desc, o.id desc limit ${limit}`,
     bindings,
   );
   return rows.rows.map((r) => ({

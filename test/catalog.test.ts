@@ -58,6 +58,16 @@ describeEachDatabase("catalog import", (ctx) => {
     expect((await listProductsWithOffers(k)).find((p) => p.sku === "SALT-1KG")).toMatchObject({ pricePaisa: 2500, offers: [{ vendorCode: "V2", stock: 100 }] });
   });
 
+  it("stores one product when a file spells its SKU in two cases", async () => {
+    const k = ctx.db.knex;
+    const summary = await importCatalog(k, rows(`${HEADER}\nGHEE-1L,Ghee 1L,jar,1150,ghiu,,V1,1000,5\nghee-1l,Ghee 1L,jar,1150,ghiu,,V2,990,7\n`));
+    expect(summary).toMatchObject({ products: 1, created: 1, offers: 2 });
+    const ghee = (await listProductsWithOffers(k)).filter((p) => p.sku.toUpperCase() === "GHEE-1L");
+    expect(ghee).toEqual([
+      { sku: "GHEE-1L", name: "Ghee 1L", unit: "jar", pricePaisa: 115000, aliases: ["ghiu"], category: null, offers: [expect.objectContaining({ vendorCode: "V1" }), expect.objectContaining({ vendorCode: "V2" })] },
+    ]);
+  });
+
   it("fails the whole import on an unknown vendor, naming the line, and writes nothing", async () => {
     const k = ctx.db.knex;
     const before = await listProducts(k);
@@ -80,6 +90,16 @@ describeEachDatabase("catalog import", (ctx) => {
     const offers = rows(readFileSync(new URL("../examples/offers.csv", import.meta.url), "utf8"));
     expect(catalog.length).toBeGreaterThanOrEqual(60);
     expect(catalog.some((r) => r.aliases.some((a) => /[\u0900-\u097F]/.test(a)))).toBe(true);
+    const bySku = new Map(catalog.map((r) => [r.sku, r]));
+    for (const offer of offers) {
+      const product = bySku.get(offer.sku);
+      expect(product, `offers.csv line ${offer.line}`).toBeDefined();
+      expect({ ...offer, line: 0, offer: undefined }, `offers.csv line ${offer.line}`).toEqual({ ...product, line: 0, offer: undefined });
+      expect(offer.offer?.costPaisa, `offers.csv line ${offer.line}: cost below price`).toBeLessThan(offer.pricePaisa);
+    }
+    const vendorsPerSku = new Map<string, number>();
+    for (const offer of offers) vendorsPerSku.set(offer.sku, (vendorsPerSku.get(offer.sku) ?? 0) + 1);
+    expect([...vendorsPerSku.values()].filter((n) => n >= 2).length).toBeGreaterThan(catalog.length / 2);
     const summary = await importCatalog(k, [...catalog, ...offers]);
     expect(summary.offers).toBe(offers.length);
     expect((await listProducts(k)).length).toBeGreaterThanOrEqual(catalog.length);

@@ -23,9 +23,9 @@ export interface CatalogImportOptions {
   keepExisting?: boolean;
 }
 
-/** A product with every vendor's offer, for `products list`. */
-export interface ProductWithOffers extends CatalogProduct {
-  category: string | undefined;
+/** A product with every vendor's offer, for `products list` (category null when there is none, so JSON keeps the key). */
+export interface ProductWithOffers extends Omit<CatalogProduct, "category"> {
+  category: string | null;
   offers: { vendorCode: string; costPaisa: number; stock: number; reserved: number }[];
 }
 
@@ -82,8 +82,12 @@ export async function importCatalog(executor: Executor, rows: readonly CatalogRo
       );
     }
 
+    // parseCatalogCsv treats SKUs case-insensitively; the first spelling in the file is the one stored.
+    const spelling = new Map<string, string>();
+    for (const row of rows) if (!spelling.has(row.sku.toUpperCase())) spelling.set(row.sku.toUpperCase(), row.sku);
+    const skuOf = (row: CatalogRow) => spelling.get(row.sku.toUpperCase()) ?? row.sku;
     const products = new Map<string, CatalogRow>();
-    for (const row of rows) if (!products.has(row.sku)) products.set(row.sku, row);
+    for (const row of rows) if (!products.has(skuOf(row))) products.set(skuOf(row), row);
     const before = new Map<string, ProductRow>();
     for (const skus of chunks([...products.keys()])) {
       const found = (await trx("products").select("id", "sku", "name", "unit", "price_paisa", "aliases", "category", "active").whereIn("sku", skus)) as ProductRow[];
@@ -126,7 +130,7 @@ export async function importCatalog(executor: Executor, rows: readonly CatalogRo
     }
 
     const offers = rows.flatMap((r) =>
-      r.offer ? [{ vendor_id: vendorId.get(r.offer.vendorCode) as number, product_id: ids.get(r.sku) as number, cost_paisa: r.offer.costPaisa, stock: r.offer.stock }] : [],
+      r.offer ? [{ vendor_id: vendorId.get(r.offer.vendorCode) as number, product_id: ids.get(skuOf(r)) as number, cost_paisa: r.offer.costPaisa, stock: r.offer.stock }] : [],
     );
     const offerKey = (o: { vendor_id: number; product_id: number }) => `${o.vendor_id}:${o.product_id}`;
     const existingOffers = new Map<string, { cost_paisa: number; stock: number }>();
@@ -176,7 +180,7 @@ export async function listProductsWithOffers(executor: Executor): Promise<Produc
     list.push({ vendorCode: o.vendor_code, costPaisa: o.cost_paisa, stock: o.stock, reserved: o.reserved });
     bySku.set(o.sku, list);
   }
-  return products.map((p) => ({ ...p, category: p.category, offers: bySku.get(p.sku) ?? [] }));
+  return products.map((p) => ({ ...p, category: p.category ?? null, offers: bySku.get(p.sku) ?? [] }));
 }
 
 /** A cheap fingerprint of the catalog: changes whenever a product or price changes. */

@@ -35,8 +35,12 @@ describeEachDatabase("retailers and vendors", (ctx) => {
 
   it("changes a credit limit and reports before and after", async () => {
     const k = ctx.db.knex;
-    const { before, after } = await setCreditLimit(k, "R-RAM", 7_500_000);
+    const { before, after } = await setCreditLimit(k, "R-RAM", 7_500_000, { actor: "cli:hari" });
     expect([before.creditLimitPaisa, after.creditLimitPaisa]).toEqual([5_000_000, 7_500_000]);
+    expect(await k("audit_log").where({ entity_type: "retailer", entity_id: "R-RAM" }).select("actor", "action", "details")).toEqual([
+      { actor: "cli:hari", action: "retailer.credit_limit_changed", details: { fromPaisa: 5_000_000, toPaisa: 7_500_000 } },
+    ]);
+    await expect(setCreditLimit(k, "R-RAM", -1)).rejects.toMatchObject({ code: "invalid_input", details: { field: "credit-limit" } });
     expect((await getRetailerByCode(k, "R-RAM"))?.creditLimitPaisa).toBe(7_500_000);
     await expect(setCreditLimit(k, "R-NOPE", 1)).rejects.toMatchObject({ code: "not_found" });
   });

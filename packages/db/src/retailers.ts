@@ -1,6 +1,6 @@
 import { DomainError, normalizePhone } from "@khaacho/core";
 import { checkParty, insertUnique, invalid } from "./party.js";
-import type { Executor } from "./transaction.js";
+import { type Executor, inTransaction } from "./transaction.js";
 
 /** A retailer as the rest of the system sees it. */
 export interface Retailer {
@@ -85,15 +85,34 @@ export async function findRetailerByPhone(executor: Executor, phone: string): Pr
   return row ? toRetailer(row) : undefined;
 }
 
-/** Changes a retailer's credit limit (paisa); returns the retailer before and after. */
-export async function setCreditLimit(executor: Executor, code: string, creditLimitPaisa: number): Promise<{ before: Retailer; after: Retailer }> {
+/**
+ * Changes a retailer's credit limit (paisa) and records who did it in audit_log, in one
+ * transaction; returns the retailer before and after.
+ */
+export async function setCreditLimit(
+  executor: Executor,
+  code: string,
+  creditLimitPaisa: number,
+  options: { actor?: string | undefined } = {},
+): Promise<{ before: Retailer; after: Retailer }> {
   if (!Number.isSafeInteger(creditLimitPaisa) || creditLimitPaisa < 0) invalid("credit-limit", "credit limit must be zero or more");
-  const before = await requireRetailerByCode(executor, code);
-  const [row] = (await executor("retailers")
-    .where({ id: before.id })
-    .update({ credit_limit_paisa: creditLimitPaisa, updated_at: executor.fn.now() })
-    .returning("*")) as RetailerRow[];
-  return { before, after: toRetailer(row as RetailerRow) };
+  return inTransaction(executor, async (trx) => {
+    const row = (await trx("retailers").where({ code: code.trim() }).forUpdate().first()) as RetailerRow | undefined;
+    if (!row) throw new DomainError("not_found", `no retailer with code ${code}`, { field: "retailer", value: code });
+    const before = toRetailer(row);
+    const [updated] = (await trx("retailers")
+      .where({ id: before.id })
+      .update({ credit_limit_paisa: creditLimitPaisa, updated_at: trx.fn.now() })
+      .returning("*")) as RetailerRow[];
+    await trx("audit_log").insert({
+      actor: options.actor ?? "system",
+      action: "retailer.credit_limit_changed",
+      entity_type: "retailer",
+      entity_id: before.code,
+      details: JSON.stringify({ fromPaisa: before.creditLimitPaisa, toPaisa: creditLimitPaisa }),
+    });
+    return { before, after: toRetailer(updated as RetailerRow) };
+  });
 }
 
 /** Sets a retailer's reply language. */

@@ -5,6 +5,7 @@ import type { CommandContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { renderTable } from "../output.js";
 import { action } from "./action.js";
+import { cliActor } from "./order-lookup.js";
 import { fillMissing } from "./prompt-missing.js";
 
 const phoneCheck = (value: string) => {
@@ -111,7 +112,7 @@ export function retailersCommand(context: CommandContext): Command {
     .action(
       action(context, async (code: string, npr: string) => {
         const limitPaisa = requireRupees(npr, "credit limit");
-        const { before, after } = await context.withDatabase((db) => setCreditLimit(db.knex, code, limitPaisa));
+        const { before, after } = await context.withDatabase((db) => setCreditLimit(db.knex, code, limitPaisa, { actor: cliActor(context.env) }));
         return {
           data: after,
           human: `${after.code}: credit limit ${formatRupees(before.creditLimitPaisa, { grouping: "indian" })} -> ${formatRupees(after.creditLimitPaisa, { grouping: "indian" })}.`,

@@ -311,6 +311,11 @@ export function notInDraftReply(language: ChatLanguage, text: string): string {
   return pick(language, `⚠️ "${text}" is not in your draft.`, `⚠️ "${text}" तपाईंको ड्राफ्टमा छैन।`);
 }
 
+/** A line taken out of the draft by REMOVE. */
+export function removedNote(language: ChatLanguage, name: string): string {
+  return pick(language, `🗑️ Removed ${name}.`, `🗑️ ${name} हटाइयो।`);
+}
+
 /** The draft became empty after REMOVE. */
 export function draftEmptyReply(language: ChatLanguage): string {
   return pick(language, "🗑️ Your draft is now empty. Send items to start a new order.", "🗑️ ड्राफ्ट खाली भयो। नयाँ अर्डरका लागि सामान पठाउनुहोस्।");

@@ -1,0 +1,416 @@
+import {
+  buildCatalogIndex,
+  businessDate,
+  chatMachine,
+  chatReplies as say,
+  classifyMessage,
+  findDraftLine,
+  searchCatalog,
+  splitReply,
+} from "@khaacho/core";
+import type { CatalogIndex, CatalogProduct, ChatCommand, ChatDraftLine, ChatLanguage, ChatPendingLine, Config, ParsedMessage } from "@khaacho/core";
+import {
+  catalogVersion,
+  findRetailerByPhone,
+  getCreditSummary,
+  getOrderDetail,
+  inTransaction,
+  listOrders,
+  listProducts,
+  placeOrder,
+  setRetailerLanguage,
+} from "@khaacho/db";
+import type { OrderDetail, Retailer } from "@khaacho/db";
+import type { Knex } from "knex";
+import { createActor } from "xstate";
+import type { Actor } from "xstate";
+
+/** An inbound WhatsApp message, as the webhook (or the terminal simulator) hands it over. */
+export interface InboundMessage {
+  /** The provider's message id: the key for deduplication and for the order placed by a CONFIRM. */
+  messageSid: string;
+  /** E.164, e.g. +9779812345678. */
+  phone: string;
+  body: string;
+  profileName?: string | undefined;
+  numMedia: number;
+  receivedAt: Date;
+}
+
+/** What to send back: replies already split at WhatsApp's length limit. */
+export interface BotResult {
+  replies: string[];
+  /** True when this message id was handled before: the replies are the ones stored then. */
+  duplicate: boolean;
+}
+
+/** The retailer-facing conversation. */
+export interface Bot {
+  handle(message: InboundMessage): Promise<BotResult>;
+}
+
+/** What the bot needs: the root knex (it opens its own transactions), the settings it uses, a clock. */
+export interface BotOptions {
+  knex: Knex;
+  config: Pick<Config, "vatRateBasisPoints" | "businessTimeZone" | "draftTtlMinutes">;
+  now?: () => Date;
+}
+
+type ChatActor = Actor<typeof chatMachine>;
+
+interface Catalog {
+  version: string;
+  index: CatalogIndex;
+  bySku: Map<string, CatalogProduct>;
+}
+
+/** The replies for a message and how to record it. */
+interface Outcome {
+  texts: string[];
+}
+
+const asJson = <T>(value: unknown): T => (typeof value === "string" ? (JSON.parse(value) as T) : (value as T));
+
+function pendingFrom(parsed: ParsedMessage): ChatPendingLine[] {
+  return parsed.unresolved.map((u) => {
+    const line: ChatPendingLine = { text: u.text, reason: u.reason, candidates: [...u.candidates] };
+    if (u.quantity !== undefined) line.quantity = u.quantity;
+    if (u.candidateQuantities !== undefined) line.candidateQuantities = [...u.candidateQuantities];
+    return line;
+  });
+}
+
+const itemsFrom = (parsed: ParsedMessage): ChatDraftLine[] => parsed.items.map((i) => ({ sku: i.sku, quantity: i.quantity }));
+
+// Products the parser found nothing like: reported back by name, nothing to ask about.
+const unknownNames = (parsed: ParsedMessage): string[] => parsed.unresolved.filter((u) => u.candidates.length === 0).map((u) => u.text);
+
+/**
+ * The WhatsApp bot. Each message is handled in one transaction: deduplicated by its id, the
+ * sender's conversation row locked (so two messages of one phone are handled one after the other,
+ * on any server instance), the conversation's XState snapshot restored, the message classified and
+ * fed to the machine, effects performed (placing the order, lookups), and the new snapshot and the
+ * replies stored. A restart between messages therefore changes nothing.
+ */
+export function createBot(options: BotOptions): Bot {
+  const { knex, config } = options;
+  const clock = options.now ?? (() => new Date());
+  let catalog: Catalog | undefined;
+
+  async function currentCatalog(trx: Knex.Transaction): Promise<Catalog> {
+    const version = await catalogVersion(trx);
+    if (catalog?.version === version) return catalog;
+    const products = await listProducts(trx);
+    const fresh: Catalog = { version, index: buildCatalogIndex(products), bySku: new Map(products.map((p) => [p.sku, p])) };
+    catalog = fresh;
+    return fresh;
+  }
+
+  async function process(trx: Knex.Transaction, message: InboundMessage): Promise<BotResult> {
+    const now = clock();
+    const inserted = (await trx("inbound_messages")
+      .insert({
+        message_sid: message.messageSid,
+        phone: message.phone,
+        body: message.body,
+        num_media: message.numMedia,
+        status: "received",
+        received_at: message.receivedAt,
+      })
+      .onConflict("message_sid")
+      .ignore()
+      .returning("id")) as { id: number }[];
+    if (inserted.length === 0) {
+      // Waits for a concurrent first delivery of the same id to commit, then answers as it did.
+      const row = (await trx("inbound_messages").select("replies").where({ message_sid: message.messageSid }).forUpdate().first()) as
+        | { replies: unknown }
+        | undefined;
+      return { replies: row?.replies == null ? [] : asJson<string[]>(row.replies), duplicate: true };
+    }
+
+    const retailer = await findRetailerByPhone(trx, message.phone);
+    let outcome: Outcome;
+    if (!retailer) {
+      await recordLead(trx, message, now);
+      outcome = { texts: [say.strangerReply()] };
+    } else {
+      outcome = await converse(trx, retailer, message, now);
+    }
+    const replies = outcome.texts.flatMap((text) => splitReply(text));
+    await trx("inbound_messages")
+      .where({ message_sid: message.messageSid })
+      .update({ status: "processed", replies: JSON.stringify(replies), processed_at: now, error: null });
+    return { replies, duplicate: false };
+  }
+
+  async function recordLead(trx: Knex.Transaction, message: InboundMessage, now: Date): Promise<void> {
+    await trx("leads")
+      .insert({
+        phone: message.phone,
+        profile_name: message.profileName ?? null,
+        first_message: message.body.slice(0, 1000),
+        message_count: 1,
+        first_seen_at: now,
+        last_seen_at: now,
+      })
+      .onConflict("phone")
+      .merge({
+        message_count: trx.raw("leads.message_count + 1"),
+        last_seen_at: now,
+        profile_name: trx.raw("coalesce(excluded.profile_name, leads.profile_name)"),
+      });
+  }
+
+  async function restore(trx: Knex.Transaction, retailer: Retailer, phone: string): Promise<ChatActor> {
+    const initial = createActor(chatMachine).start().getPersistedSnapshot();
+    await trx("conversations")
+      .insert({ phone, retailer_id: retailer.id, snapshot: JSON.stringify(initial) })
+      .onConflict("phone")
+      .ignore();
+    const row = (await trx("conversations").select("snapshot").where({ phone }).forUpdate().first()) as { snapshot: unknown } | undefined;
+    let actor: ChatActor;
+    try {
+      actor = createActor(chatMachine, { snapshot: asJson(row?.snapshot ?? initial) }).start();
+      const value = actor.getSnapshot().value;
+      if (value !== "idle" && value !== "clarifying" && value !== "awaitingConfirmation") throw new Error(`conversation rests in ${String(value)}`);
+    } catch {
+      // A snapshot this machine cannot read (written by an incompatible version) starts a fresh conversation.
+      actor = createActor(chatMachine).start();
+    }
+    // The retailer row is the source of truth for the language (an operator may change it).
+    if (actor.getSnapshot().context.language !== retailer.language) actor.send({ type: "language", language: retailer.language });
+    return actor;
+  }
+
+  async function converse(trx: Knex.Transaction, retailer: Retailer, message: InboundMessage, now: Date): Promise<Outcome> {
+    const phone = retailer.phone;
+    const actor = await restore(trx, retailer, phone);
+    const texts: string[] = [];
+    const draft = actor.getSnapshot().context.draft;
+    if (draft && now.getTime() - Date.parse(draft.updatedAt) > config.draftTtlMinutes * 60_000) {
+      actor.send({ type: "draft.expired" });
+      texts.push(say.draftExpiredReply(retailer.language, config.draftTtlMinutes));
+    }
+    if (message.numMedia > 0 && message.body.trim() === "") {
+      texts.push(say.mediaReply(actor.getSnapshot().context.language));
+    } else {
+      const cat = await currentCatalog(trx);
+      const command = classifyMessage(message.body, cat.index);
+      texts.push(...(await respond(trx, retailer, actor, cat, command, message, now)));
+    }
+    await trx("conversations")
+      .where({ phone })
+      .update({ snapshot: JSON.stringify(actor.getPersistedSnapshot()), retailer_id: retailer.id, last_inbound_at: message.receivedAt, updated_at: now });
+    actor.stop();
+    return { texts };
+  }
+
+  /** The reply that says where the conversation stands: the open question or the order summary. */
+  function stateReply(actor: ChatActor, cat: Catalog): string[] {
+    const snapshot = actor.getSnapshot();
+    const { language, draft } = snapshot.context;
+    const head = draft?.pending[0];
+    if (snapshot.value === "clarifying" && head) {
+      return [say.clarifyReply(language, head, (sku) => cat.bySku.get(sku))];
+    }
+    if (snapshot.value === "awaitingConfirmation" && draft) {
+      const lines = draft.lines.flatMap((l) => {
+        const p = cat.bySku.get(l.sku);
+        return p ? [{ sku: l.sku, name: p.name, quantity: l.quantity, unitPricePaisa: p.pricePaisa }] : [];
+      });
+      return [say.orderSummaryReply(language, lines, config.vatRateBasisPoints)];
+    }
+    return [];
+  }
+
+  async function respond(
+    trx: Knex.Transaction,
+    retailer: Retailer,
+    actor: ChatActor,
+    cat: Catalog,
+    command: ChatCommand,
+    message: InboundMessage,
+    now: Date,
+  ): Promise<string[]> {
+    const snapshot = actor.getSnapshot();
+    const language: ChatLanguage = snapshot.context.language;
+    const draft = snapshot.context.draft;
+    const at = now.toISOString();
+    const state = snapshot.value as "idle" | "clarifying" | "awaitingConfirmation";
+
+    switch (command.kind) {
+      case "confirm": {
+        if (state === "clarifying") return [say.answerFirstReply(language), ...stateReply(actor, cat)];
+        if (!draft || !snapshot.can({ type: "confirm" })) return [say.nothingPendingReply(language)];
+        actor.send({ type: "confirm" });
+        const result = await placeOrder(trx, {
+          retailerId: retailer.id,
+          lines: draft.lines,
+          idempotencyKey: message.messageSid,
+          source: "whatsapp",
+          actor: `retailer:${retailer.code}`,
+          now,
+          vatRateBasisPoints: config.vatRateBasisPoints,
+          timeZone: config.businessTimeZone,
+        });
+        if (!result.ok) return [say.refusalReply(language, result.refusal, draft.lines)];
+        actor.send({ type: "order.placed" });
+        const o = result.order;
+        return [say.orderConfirmedReply(language, { number: o.number, status: o.status, totalPaisa: o.totalPaisa, items: o.itemCount })];
+      }
+      case "cancel":
+        if (!draft) return [say.nothingPendingReply(language)];
+        actor.send({ type: "cancel" });
+        return [say.cancelledReply(language)];
+      case "help":
+        return [say.helpReply(language), ...stateReply(actor, cat)];
+      case "status": {
+        let order: OrderDetail | undefined;
+        if (command.orderNumber) {
+          order = await getOrderDetail(trx, command.orderNumber, { now, timeZone: config.businessTimeZone });
+          // Another retailer's order is "not found": numbers are guessable.
+          if (!order || order.retailer.id !== retailer.id) return [say.orderNotFoundReply(language, command.orderNumber)];
+        } else {
+          const [latest] = await listOrders(trx, { retailerId: retailer.id, limit: 1 });
+          if (!latest) return [say.noOrdersReply(language)];
+          order = await getOrderDetail(trx, latest.number, { now, timeZone: config.businessTimeZone });
+          if (!order) return [say.noOrdersReply(language)];
+        }
+        return [
+          say.orderStatusReply(language, {
+            number: order.number,
+            status: order.status,
+            vendorName: order.vendor.name,
+            items: order.itemCount,
+            totalPaisa: order.totalPaisa,
+            paidPaisa: order.paidPaisa,
+            duePaisa: order.duePaisa,
+            expectedDeliveryDate: order.expectedDeliveryDate,
+          }),
+        ];
+      }
+      case "orders": {
+        const orders = await listOrders(trx, { retailerId: retailer.id, limit: 5 });
+        if (orders.length === 0) return [say.noOrdersReply(language)];
+        return [
+          say.ordersListReply(
+            language,
+            orders.map((o) => ({ number: o.number, status: o.status, totalPaisa: o.totalPaisa, businessDate: businessDate(new Date(o.placedAt), config.businessTimeZone) })),
+          ),
+        ];
+      }
+      case "balance": {
+        const credit = await getCreditSummary(trx, retailer.id, now, config.businessTimeZone);
+        return [say.balanceReply(language, credit)];
+      }
+      case "price": {
+        const products = searchCatalog(cat.index, command.query, 5).flatMap((m) => {
+          const p = cat.bySku.get(m.sku);
+          return p ? [p] : [];
+        });
+        return [say.priceReply(language, command.query, products)];
+      }
+      case "reorder": {
+        const [latest] = await listOrders(trx, { retailerId: retailer.id, limit: 1 });
+        const order = latest ? await getOrderDetail(trx, latest.number) : undefined;
+        if (!order) return [say.noOrdersReply(language)];
+        const items = order.items.filter((i) => cat.bySku.has(i.sku)).map((i) => ({ sku: i.sku, quantity: i.quantity }));
+        const gone = order.items.filter((i) => !cat.bySku.has(i.sku)).map((i) => i.name);
+        const texts: string[] = draft ? [say.draftReplacedNote(language)] : [];
+        if (gone.length > 0) texts.push(say.unknownProductsReply(language, gone));
+        if (items.length === 0) return texts;
+        actor.send({ type: "order.items", items, unresolved: [], at });
+        return [...texts, ...stateReply(actor, cat)];
+      }
+      case "language":
+        await setRetailerLanguage(trx, retailer.id, command.language);
+        actor.send({ type: "language", language: command.language });
+        return [say.languageReply(command.language), ...stateReply(actor, cat)];
+      case "add": {
+        const items = itemsFrom(command.parsed);
+        const pending = pendingFrom(command.parsed).filter((p) => p.candidates.length > 0);
+        const unknown = unknownNames(command.parsed);
+        const texts = unknown.length > 0 ? [say.unknownProductsReply(language, unknown)] : [];
+        if (items.length === 0 && pending.length === 0) return texts.length > 0 ? [...texts, ...stateReply(actor, cat)] : [say.notUnderstoodReply(language)];
+        actor.send({ type: "draft.add", items, unresolved: pending, at });
+        return [...texts, ...stateReply(actor, cat)];
+      }
+      case "remove": {
+        if (!draft) return [say.nothingPendingReply(language)];
+        const sku = findDraftLine(cat.index, draft.lines.map((l) => l.sku), command.text);
+        if (!sku) return [say.notInDraftReply(language, command.text), ...stateReply(actor, cat)];
+        actor.send({ type: "draft.remove", sku, at });
+        const after = stateReply(actor, cat);
+        const removed = say.removedNote(language, cat.bySku.get(sku)?.name ?? sku);
+        return after.length > 0 ? [removed, ...after] : [removed, say.draftEmptyReply(language)];
+      }
+      case "choice": {
+        if (state !== "clarifying") return [say.invalidChoiceReply(language, false), ...stateReply(actor, cat)];
+        const event = { type: "choice" as const, index: command.index, quantity: command.quantity, at };
+        if (!snapshot.can(event)) return [say.invalidChoiceReply(language, true), ...stateReply(actor, cat)];
+        actor.send(event);
+        return stateReply(actor, cat);
+      }
+      case "skip": {
+        if (state !== "clarifying") return [say.invalidChoiceReply(language, false), ...stateReply(actor, cat)];
+        actor.send({ type: "skip", at });
+        const after = stateReply(actor, cat);
+        return after.length > 0 ? after : [say.draftEmptyReply(language)];
+      }
+      case "order": {
+        const items = itemsFrom(command.parsed);
+        const pending = pendingFrom(command.parsed).filter((p) => p.candidates.length > 0);
+        const unknown = unknownNames(command.parsed);
+        const texts = unknown.length > 0 ? [say.unknownProductsReply(language, unknown)] : [];
+        // Only unknown products: the waiting draft (if any) stays as it was.
+        if (items.length === 0 && pending.length === 0) return [...texts, ...stateReply(actor, cat)];
+        if (draft) texts.unshift(say.draftReplacedNote(language));
+        actor.send({ type: "order.items", items, unresolved: pending, at });
+        return [...texts, ...stateReply(actor, cat)];
+      }
+      case "other": {
+        if (command.tooLong) return [say.tooLongReply(language)];
+        if (state === "awaitingConfirmation") return [say.confirmPromptReply(language)];
+        if (state === "clarifying") return [say.invalidChoiceReply(language, true), ...stateReply(actor, cat)];
+        return [say.notUnderstoodReply(language)];
+      }
+    }
+  }
+
+  async function recordFailure(message: InboundMessage, error: unknown, replies: string[]): Promise<void> {
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await knex("inbound_messages")
+      .insert({
+        message_sid: message.messageSid,
+        phone: message.phone,
+        body: message.body,
+        num_media: message.numMedia,
+        status: "failed",
+        replies: JSON.stringify(replies),
+        error: text.slice(0, 2000),
+        received_at: message.receivedAt,
+        processed_at: clock(),
+      })
+      .onConflict("message_sid")
+      .merge(["status", "replies", "error", "processed_at"])
+      .where("inbound_messages.status", "received");
+  }
+
+  return {
+    async handle(message: InboundMessage): Promise<BotResult> {
+      try {
+        return await inTransaction(knex, (trx) => process(trx, message));
+      } catch (error) {
+        const replies = [say.errorReply("en")];
+        try {
+          await recordFailure(message, error, replies);
+        } catch {
+          // The database cannot even record the failure (it is unreachable): let the caller keep
+          // the message and retry it (the webhook spools it) rather than lose it.
+          throw error;
+        }
+        return { replies, duplicate: false };
+      }
+    },
+  };
+}

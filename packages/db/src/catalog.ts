@@ -73,12 +73,17 @@ export async function importCatalog(executor: Executor, rows: readonly CatalogRo
       const found = (await trx("vendors").select("id", "code").whereIn("code", codes)) as { id: number; code: string }[];
       for (const v of found) vendorId.set(v.code, v.id);
     }
-    const unknown = rows.filter((r) => r.offer && !vendorId.has(r.offer.vendorCode));
-    if (unknown.length > 0) {
+    const unknown = new Map<string, number[]>();
+    for (const r of rows) {
+      if (r.offer && !vendorId.has(r.offer.vendorCode)) unknown.set(r.offer.vendorCode, [...(unknown.get(r.offer.vendorCode) ?? []), r.line]);
+    }
+    if (unknown.size > 0) {
+      // One line per missing vendor (a whole vendor's price list is usually missing at once), every line number kept.
+      const problems = [...unknown].map(([code, lines]) => `${lines.length === 1 ? "line" : "lines"} ${lines.join(", ")}: vendor ${code} does not exist`);
       throw new DomainError(
         "invalid_csv",
-        unknown.map((r) => `line ${r.line}: vendor ${r.offer?.vendorCode} does not exist (add it with khaacho vendors add)`).join("\n"),
-        { lines: unknown.map((r) => r.line) },
+        `${problems.join("\n")}\nnothing was imported; add the missing vendor(s) with khaacho vendors add, then import again`,
+        { vendors: Object.fromEntries(unknown), lines: [...unknown.values()].flat().sort((a, b) => a - b) },
       );
     }
 

@@ -38,7 +38,12 @@ export function productsCommand(context: CommandContext): Command {
     .action(
       action(context, async (file: string) => {
         const rows = readCatalogFile(context, file);
-        const summary = await context.withDatabase((db) => importCatalog(db.knex, rows));
+        const summary = await context.withDatabase((db) => importCatalog(db.knex, rows)).catch((error: unknown) => {
+          if (error instanceof DomainError && error.code === "invalid_csv") {
+            throw new DomainError("invalid_csv", `${file}: ${error.message.replace(/\n/g, "\n  ")}`, { file, ...error.details });
+          }
+          throw error;
+        });
         return {
           data: summary,
           human: `Imported ${summary.products} product(s) from ${file}: ${summary.created} new, ${summary.updated} updated, ${summary.unchanged} unchanged; ${summary.offers} vendor offer(s).`,
@@ -61,9 +66,9 @@ export function productsCommand(context: CommandContext): Command {
                   { header: "SKU", value: (p) => p.sku },
                   { header: "Name", value: (p) => p.name },
                   { header: "Unit", value: (p) => p.unit },
-                  { header: "Price", value: (p) => formatRupees(p.pricePaisa), align: "right" },
+                  { header: "Price", value: (p) => formatRupees(p.pricePaisa, { grouping: "indian" }), align: "right" },
                   { header: "Stock", value: (p) => p.offers.reduce((sum, o) => sum + o.stock, 0), align: "right" },
-                  { header: "Vendors", value: (p) => p.offers.map((o) => `${o.vendorCode} ${formatRupees(o.costPaisa)}`).join(", ") },
+                  { header: "Vendors", value: (p) => p.offers.map((o) => `${o.vendorCode} ${formatRupees(o.costPaisa, { grouping: "indian" })}`).join(", ") },
                 ]),
         };
       }),

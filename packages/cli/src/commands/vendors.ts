@@ -85,7 +85,7 @@ export function vendorsCommand(context: CommandContext): Command {
             : renderTable(offers, [
                 { header: "SKU", value: (o) => o.sku },
                 { header: "Name", value: (o) => o.name },
-                { header: "Cost", value: (o) => formatRupees(o.costPaisa), align: "right" },
+                { header: "Cost", value: (o) => formatRupees(o.costPaisa, { grouping: "indian" }), align: "right" },
                 { header: "Stock", value: (o) => o.stock, align: "right" },
                 { header: "Reserved", value: (o) => o.reserved, align: "right" },
               ]);

@@ -32,8 +32,8 @@ export const EXAMPLE_SETS = {
 /** Name of an example data set. */
 export type ExampleName = keyof typeof EXAMPLE_SETS;
 
-function readRecords(file: string): { line: number; values: Record<string, string> }[] {
-  const records = parse(readFileSync(join(EXAMPLES_DIR, file), "utf8"), { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true }) as unknown as {
+function readRecords(dir: string, file: string): { line: number; values: Record<string, string> }[] {
+  const records = parse(readFileSync(join(dir, file), "utf8"), { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true }) as unknown as {
     record: Record<string, string>;
     info: { lines: number };
   }[];
@@ -52,13 +52,13 @@ export interface SeedSummary {
   offersKept: number;
 }
 
-/** Loads an example data set into an open database, in one transaction. */
-export async function seedExample(context: CommandContext, db: Database, example: ExampleName): Promise<SeedSummary> {
+/** Loads an example data set (its files in `dir`, examples/ by default) into an open database, in one transaction. */
+export async function seedExample(context: CommandContext, db: Database, example: ExampleName, dir: string = EXAMPLES_DIR): Promise<SeedSummary> {
   const set = EXAMPLE_SETS[example];
   // Every file is read and checked before anything is written.
-  const catalogRows = set.catalogs.flatMap((file) => readCatalogFile(context, join(EXAMPLES_DIR, file)));
-  const vendors = readRecords(set.vendors);
-  const retailers = readRecords(set.retailers);
+  const catalogRows = set.catalogs.flatMap((file) => readCatalogFile(context, join(dir, file)));
+  const vendors = readRecords(dir, set.vendors);
+  const retailers = readRecords(dir, set.retailers);
   const where = (file: string, line: number, error: unknown) =>
     error instanceof DomainError ? new DomainError(error.code, `${file} line ${line}: ${error.message}`, { file, line, ...error.details }) : error;
   return inTransaction(db.knex, async (trx) => {

@@ -1,7 +1,7 @@
 // Contention on the real server: many placements at once against one credit limit, against the
 // same two stock rows, and with one idempotency key. Every call must resolve (no deadlock or
 // serialization failure may reach a caller) and the books must verify afterwards.
-import { placeOrder, verifyLedger } from "@khaacho/db";
+import { changeOrderStatus, getCreditSummary, placeOrder, verifyLedger } from "@khaacho/db";
 import { expect, it } from "vitest";
 import { hasServer, describeEachDatabase } from "./support/databases.js";
 import { insertOffer, insertProduct, insertRetailer, insertVendor, seedGuideCatalog } from "./support/order-fixtures.js";
@@ -57,6 +57,28 @@ describeEachDatabase(
         { stock: 0, reserved: 10 },
         { stock: 0, reserved: 10 },
       ]);
+      expect((await verifyLedger(knex)).violations).toEqual([]);
+    });
+
+    it("deliveries racing placements never let credit be over-committed (a delivery moves a hold into the receivable)", async () => {
+      const knex = ctx.db.knex;
+      const { rice } = await seedGuideCatalog(knex, 100_000);
+      const orderTotal = 2 * 15000 + 3900;
+      const retailer = await insertRetailer(knex, { limitPaisa: 30 * orderTotal });
+      const early: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const r = await placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 2 }] });
+        if (!r.ok) throw new Error("refused");
+        early.push(r.order.number);
+        for (const action of ["accept", "dispatch"] as const) await changeOrderStatus(knex, { ...base, number: r.order.number, action });
+      }
+      const [placements] = await Promise.all([
+        Promise.all(Array.from({ length: 100 }, () => placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 2 }] }))),
+        Promise.all(early.map((number) => changeOrderStatus(knex, { ...base, number, action: "deliver" }))),
+      ]);
+      expect(placements.filter((r) => r.ok).length).toBe(18);
+      const credit = await getCreditSummary(knex, retailer.id, base.now, base.timeZone);
+      expect(credit).toMatchObject({ receivablePaisa: 12 * orderTotal, holdsPaisa: 18 * orderTotal, availablePaisa: 0 });
       expect((await verifyLedger(knex)).violations).toEqual([]);
     });
 

@@ -84,7 +84,11 @@ async function writeJournal(trx: Knex.Transaction, input: Omit<JournalInput, "po
          from j, jsonb_to_recordset(?::jsonb) as x(account_id bigint, direction text, amount_paisa bigint)),
      b as (
        update ledger_accounts a set balance_paisa = a.balance_paisa + x.delta
-         from jsonb_to_recordset(?::jsonb) as x(id bigint, delta bigint) where a.id = x.id)
+         from jsonb_to_recordset(?::jsonb) as x(id bigint, delta bigint) where a.id = x.id
+       returning a.retailer_id, a.type, x.delta),
+     r as (
+       update retailers r set receivable_paisa = r.receivable_paisa + b.delta
+         from b where b.retailer_id = r.id and b.type = 'asset')
      select id from j`,
     [
       input.kind,
@@ -365,6 +369,14 @@ export async function verifyLedger(executor: Executor): Promise<{ ok: boolean; v
           holdPaisa: o.hold_paisa,
         });
       }
+    }
+
+    for (const r of await rows<{ code: string; cached: number; balance: number }>(
+      `select r.code, r.receivable_paisa as cached, coalesce(a.balance_paisa, 0) as balance
+         from retailers r left join ledger_accounts a on a.retailer_id = r.id and a.type = 'asset'
+        where r.receivable_paisa <> coalesce(a.balance_paisa, 0)`,
+    )) {
+      add("retailer_receivable", `retailer ${r.code} caches a receivable of ${r.cached} paisa but its ledger account holds ${r.balance}`, { retailer: r.code, cachedPaisa: r.cached, balancePaisa: r.balance });
     }
 
     for (const r of await rows<{ code: string; cached: number; open: number }>(

@@ -128,6 +128,7 @@ interface RetailerLockRow {
   status: string;
   credit_limit_paisa: number;
   open_holds_paisa: number;
+  receivable_paisa: number;
   existing_number: string | null;
 }
 
@@ -141,12 +142,14 @@ interface OfferRow {
   vendor_name: string;
   vendor_phone: string;
   sku: string;
-  name: string;
+  product_name: string;
   unit: string;
   price_paisa: number;
   active: boolean;
-  receivable: number | null;
 }
+
+// The retailer's columns, with one locked offer's columns (all null when there is none).
+type LockedRow = RetailerLockRow & { [K in keyof OfferRow]: OfferRow[K] | null };
 
 /**
  * Places an order atomically: re-prices every line from current prices, chooses one vendor that
@@ -215,17 +218,34 @@ async function findOrderByKey(executor: Executor, key: string, now: Date, timeZo
 }
 
 async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: { sku: string; quantity: number }[]): Promise<PlaceOrderResult> {
-  const retailer = (
+  // One statement locks the retailer row, then (the InitPlan on `r` runs before any offer row is
+  // locked) every active offer for these products in id order. Locked rows are re-read at their
+  // newest version, so the credit figures cached on the retailer row and the stock are current
+  // even when the statement had to wait for them.
+  const locked = (
     await prepared(
-      trx.raw<{ rows: RetailerLockRow[] }>(
-        `select id, code, name, phone, status, credit_limit_paisa, open_holds_paisa,
-                (select number from orders where idempotency_key = ?) as existing_number
-           from retailers where id = ? for update`,
-        [input.idempotencyKey ?? null, input.retailerId],
+      trx.raw<{ rows: LockedRow[] }>(
+        `with r as materialized (
+           select id, code, name, phone, status, credit_limit_paisa, open_holds_paisa, receivable_paisa,
+                  (select number from orders where idempotency_key = ?) as existing_number
+             from retailers where id = ? for update),
+         o as materialized (
+           select vp.id as offer_id, vp.vendor_id, vp.product_id, vp.cost_paisa, vp.stock,
+                  v.code as vendor_code, v.name as vendor_name, v.phone as vendor_phone,
+                  p.sku, p.name as product_name, p.unit, p.price_paisa, p.active
+             from vendor_products vp
+             join products p on p.id = vp.product_id
+             join vendors v on v.id = vp.vendor_id
+            where p.sku = any(?::text[]) and v.status = 'ACTIVE' and exists (select 1 from r where r.status = 'ACTIVE')
+            order by vp.id
+              for update of vp)
+         select r.*, o.* from r left join o on true order by o.offer_id`,
+        [input.idempotencyKey ?? null, input.retailerId, lines.map((l) => l.sku)],
       ),
-      "place_lock_retailer",
+      "place_lock",
     )
-  ).rows[0];
+  ).rows;
+  const retailer = locked[0];
   if (!retailer) throw new DomainError("not_found", `no retailer with id ${input.retailerId}`, { retailerId: input.retailerId });
   if (retailer.existing_number !== null) {
     const order = await getOrderDetail(trx, retailer.existing_number, { now: input.now, timeZone: input.timeZone });
@@ -233,32 +253,12 @@ async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: {
   }
   if (retailer.status !== "ACTIVE") return { ok: false, refusal: { reason: "retailer_suspended", status: retailer.status } };
   await input.onStep?.("retailer_locked", trx);
-
   const skus = lines.map((l) => l.sku);
-  // Every active vendor's offer for these products, locked in id order and read fresh. The
-  // receivable is read after the retailer lock, and only changes under that lock.
-  const offers = (
-    await prepared(
-      trx.raw<{ rows: OfferRow[] }>(
-      `select vp.id as offer_id, vp.vendor_id, vp.product_id, vp.cost_paisa, vp.stock,
-              v.code as vendor_code, v.name as vendor_name, v.phone as vendor_phone,
-              p.sku, p.name, p.unit, p.price_paisa, p.active,
-              (select balance_paisa from ledger_accounts where retailer_id = ? and type = 'asset') as receivable
-         from vendor_products vp
-         join products p on p.id = vp.product_id
-         join vendors v on v.id = vp.vendor_id
-        where p.sku = any(?::text[]) and v.status = 'ACTIVE'
-        order by vp.id
-          for update of vp`,
-      [retailer.id, skus],
-      ),
-      "place_lock_offers",
-    )
-  ).rows;
+  const offers = locked.filter((o): o is LockedRow & OfferRow => o.offer_id !== null);
   await input.onStep?.("stock_locked", trx);
 
   const catalog = new Map<string, CatalogPrice>();
-  for (const o of offers) catalog.set(o.sku, { productId: o.product_id, sku: o.sku, name: o.name, unit: o.unit, pricePaisa: o.price_paisa, active: o.active });
+  for (const o of offers) catalog.set(o.sku, { productId: o.product_id, sku: o.sku, name: o.product_name, unit: o.unit, pricePaisa: o.price_paisa, active: o.active });
   const missing = skus.filter((sku) => !catalog.has(sku));
   if (missing.length > 0) {
     // Products without an active offer are known (and out of stock), not unknown.
@@ -285,9 +285,8 @@ async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: {
   const vendor = chosen.choice;
   const vendorPhone = offers.find((o) => o.vendor_id === vendor.vendorId)?.vendor_phone ?? "";
 
-  const receivable = offers[0]?.receivable ?? 0;
   const totals = priced.totals;
-  const credit = checkCredit({ limitPaisa: retailer.credit_limit_paisa, receivableBalancePaisa: receivable, holdsPaisa: retailer.open_holds_paisa }, totals.totalPaisa);
+  const credit = checkCredit({ limitPaisa: retailer.credit_limit_paisa, receivableBalancePaisa: retailer.receivable_paisa, holdsPaisa: retailer.open_holds_paisa }, totals.totalPaisa);
   if (!credit.ok) return credit;
   await input.onStep?.("credit_checked", trx);
 

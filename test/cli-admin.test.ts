@@ -59,13 +59,18 @@ describe("khaacho admin commands (embedded database)", () => {
     expect(first.code, first.err).toBe(0);
     expect(first.out).toContain("retailer > jeera masino 25kg 2 bora");
     expect(first.out).toMatch(/added 3 vendor\(s\), 6 retailer\(s\), 8\d product\(s\)/);
-    const placed = /order (ORD\d{9,}) placed: 4 item\(s\)/.exec(first.out);
+    // The script goes through the WhatsApp bot: a clarification answered with a number, then CONFIRM.
+    expect(first.out).toContain("khaacho  < ❓ Which coke 12?");
+    const placed = /Order #(ORD\d{9,})\n\s*Status: PENDING\n\s*Total: Rs\.[\d.]+\n\s*Items: 5/.exec(first.out);
     expect(placed, first.out).not.toBeNull();
+    expect(first.out).toContain("khaacho  < 💰 Your Credit");
     const second = await runCli(["demo", "--json"], demo);
     expect(second.code, second.err).toBe(0);
     const again = JSON.parse(second.out) as { migrationsApplied: string[]; seeded: object; transcript: string[] };
     expect(again).toMatchObject({ migrationsApplied: [], seeded: { retailersAdded: 0, vendorsAdded: 0, productsAdded: 0, offersAdded: 0 } });
-    expect(again.transcript.join("\n")).toContain(`order ${placed?.[1]} was already placed by an earlier demo run today`);
+    // Same day, same script: the bot answers the repeated message ids from its records, placing nothing new.
+    expect(again.transcript.join("\n")).toContain(`Order #${placed?.[1]}`);
+    expect(again.transcript.join("\n").trimEnd()).toBe(first.out.slice(first.out.indexOf("retailer > ")).trimEnd());
   });
 });
 

@@ -11,6 +11,7 @@ import { parseCommand } from "./commands/parse.js";
 import { ordersCommand } from "./commands/orders.js";
 import { paymentsCommand } from "./commands/payments.js";
 import { ledgerCommand } from "./commands/ledger.js";
+import { chatCommand } from "./commands/chat.js";
 import type { CommandContext } from "./context.js";
 
 /** The CLI's version, shown by `khaacho --version`. */
@@ -46,5 +47,6 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
   program.addCommand(ordersCommand(context));
   program.addCommand(paymentsCommand(context));
   program.addCommand(ledgerCommand(context));
+  program.addCommand(chatCommand(context));
   return program;
 }

@@ -19,7 +19,7 @@ describe("classifyMessage", () => {
   it("reads keywords in English and Nepali, in any case and with trailing punctuation", () => {
     for (const text of ["CONFIRM", "confirm", "Yes!", "हो", "पक्का", "ok."]) expect(kind(text), text).toBe("confirm");
     for (const text of ["CANCEL", "cancel", "No", "रद्द", "radda"]) expect(kind(text), text).toBe("cancel");
-    for (const text of ["HELP", "menu", "मद्दत", "?"]) expect(kind(text), text).toBe("help");
+    for (const text of ["HELP", "menu", "मद्दत", "?", "namaste dai", "Hello", "नमस्ते"]) expect(kind(text), text).toBe("help");
     for (const text of ["ORDERS", "my orders", "अर्डरहरू"]) expect(kind(text), text).toBe("orders");
     for (const text of ["BALANCE", "credit", "उधारो"]) expect(kind(text), text).toBe("balance");
     for (const text of ["REORDER", "re-order"]) expect(kind(text), text).toBe("reorder");

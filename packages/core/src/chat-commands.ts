@@ -30,6 +30,8 @@ export type ChatCommand =
 const CONFIRM = /^(?:confirm|confirmed|yes|y|ok|okay|ho|हो|हुन्छ|ठीक छ|कन्फर्म|pakka|पक्का)$/u;
 const CANCEL = /^(?:cancel|cancel order|no|radda|रद्द|रद्द गर|होइन|नाइँ)$/u;
 const HELP = /^(?:help|menu|madat|मद्दत|मेनु|मेनू|सहयोग|\?+)$/u;
+// A greeting gets the menu: it is how most first conversations start.
+const GREETING = /^(?:hi|hello|hey|namaste|namaskar|namaste dai|namaste didi|नमस्ते|नमस्कार)(?:\s+(?:dai|didi|ji|hajur|दाइ|दिदी|जी))?$/u;
 const STATUS = /^(?:status|स्थिति)(?:\s+#?(ord\s*-?\d+))?$/u;
 const ORDERS = /^(?:orders|my orders|अर्डर|अर्डरहरू|अर्डरहरु|मेरो अर्डर)$/u;
 const BALANCE = /^(?:balance|credit|ब्यालेन्स|बाँकी|हिसाब|उधारो|क्रेडिट)$/u;
@@ -62,7 +64,7 @@ export function classifyMessage(text: string, index: CatalogIndex): ChatCommand 
   if (simple === "") return { kind: "other", text: "" };
   if (CONFIRM.test(simple)) return { kind: "confirm" };
   if (CANCEL.test(simple)) return { kind: "cancel" };
-  if (HELP.test(simple)) return { kind: "help" };
+  if (HELP.test(simple) || GREETING.test(simple)) return { kind: "help" };
   const status = STATUS.exec(simple);
   if (status) return status[1] ? { kind: "status", orderNumber: status[1].replace(/[\s-]/gu, "").toUpperCase() } : { kind: "status" };
   if (ORDERS.test(simple)) return { kind: "orders" };

@@ -1,0 +1,82 @@
+// The conversation lives in the database: a restart between any two messages changes nothing, and
+// repeated or simultaneous deliveries place one order.
+import { chatReplies } from "@khaacho/core";
+import { expect, it } from "vitest";
+import { botOn, RAM, retailerChat, seed } from "./support/bot.js";
+import { describeEachDatabase, hasServer } from "./support/databases.js";
+
+const GITA = "+9779856789012";
+const SCRIPT = [
+  "chamal 2 bora, coke 6\nchini",
+  "2",
+  "9",
+  "4 x 12",
+  "2",
+  "7",
+  "ADD SALT-1KG x 2",
+  "REMOVE salt",
+  "NEPALI",
+  "हो",
+  "ENGLISH",
+  "STATUS",
+  "REORDER",
+  "maybe later",
+  "CANCEL",
+  "CONFIRM",
+];
+const orderNumbers = (text: string) => text.replace(/ORD\d{9,}/gu, "ORD#").replace(/\d{4}-\d{2}-\d{2}/gu, "DATE");
+
+describeEachDatabase("bot: restarts", (ctx) => {
+  const clock = { now: new Date("2026-11-25T04:00:00.000Z") };
+
+  it("a new bot (a restart, another instance) before every message gives the same conversation as one bot", async () => {
+    await seed(ctx.db, "surkhet");
+    const one = botOn(ctx.db, clock);
+    const steady = retailerChat(() => one, RAM, clock);
+    const withOne: string[][] = [];
+    for (const message of SCRIPT) withOne.push(await steady.send(message));
+
+    const restarting = retailerChat(() => botOn(ctx.db, clock), RAM, clock);
+    const withRestarts: string[][] = [];
+    for (const message of SCRIPT) withRestarts.push(await restarting.send(message));
+
+    expect(withRestarts.map((r) => r.map(orderNumbers))).toEqual(withOne.map((r) => r.map(orderNumbers)));
+    // The script reaches each state and places one order per run, through the CONFIRM in Nepali.
+    expect(withOne[9]?.[0]).toMatch(/^✅ अर्डर पक्का भयो!/u);
+    expect(withOne.at(-1)).toEqual([chatReplies.nothingPendingReply("en")]);
+    expect(await ctx.db.knex("orders").count({ n: "*" }).first()).toMatchObject({ n: 2 });
+  });
+});
+
+describeEachDatabase(
+  "bot: simultaneous deliveries",
+  (ctx) => {
+    const clock = { now: new Date("2026-11-25T04:00:00.000Z") };
+    const orders = async () => Number(((await ctx.db.knex("orders").count({ n: "*" }).first()) as { n: number | string }).n);
+
+    it("the same CONFIRM delivered six times at once places one order and answers each the same", async () => {
+      await seed(ctx.db, "surkhet");
+      const bot = botOn(ctx.db, clock);
+      await retailerChat(() => bot, RAM, clock).send("SALT-1KG x 3");
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => botOn(ctx.db, clock).handle({ messageSid: "SM-parallel-confirm", phone: RAM, body: "CONFIRM", numMedia: 0, receivedAt: clock.now })),
+      );
+      expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+      for (const r of results) expect(r.replies).toEqual(results[0]?.replies);
+      expect(results[0]?.replies[0]).toMatch(/^✅ Order Confirmed!/u);
+      expect(await orders()).toBe(1);
+    });
+
+    it("different CONFIRM messages of one phone at once are handled one after the other: one order", async () => {
+      await retailerChat(() => botOn(ctx.db, clock), GITA, clock).send("SALT-1KG x 3");
+      const results = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => botOn(ctx.db, clock).handle({ messageSid: `SM-gita-confirm-${i}`, phone: GITA, body: "CONFIRM", numMedia: 0, receivedAt: clock.now })),
+      );
+      const replies = results.map((r) => r.replies[0]);
+      expect(replies.filter((r) => r?.startsWith("✅ Order Confirmed!"))).toHaveLength(1);
+      expect(replies.filter((r) => r === chatReplies.nothingPendingReply("en"))).toHaveLength(3);
+      expect(await orders()).toBe(2);
+    });
+  },
+  { targets: hasServer ? ["postgres"] : [], poolMax: 10 },
+);

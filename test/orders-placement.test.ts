@@ -105,6 +105,21 @@ describeEachDatabase("order placement", (ctx) => {
     expect(await placementFootprint(knex)).toEqual(before);
   });
 
+  it("numbers the first order of a new day inside a caller's transaction", async () => {
+    const knex = ctx.db.knex;
+    const { rice } = await seedGuideCatalog(knex);
+    const retailer = await insertRetailer(knex, { limitPaisa: 100_000_00 });
+    const may5 = new Date("2026-05-05T03:00:00Z");
+    const numbers = await knex.transaction(async (trx) => {
+      const first = await placeOrder(trx, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 1 }], now: may5 });
+      const second = await placeOrder(trx, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 1 }], now: may5 });
+      return [first.ok && first.order.number, second.ok && second.order.number];
+    });
+    expect(numbers).toEqual(["ORD260505001", "ORD260505002"]);
+    const third = await placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 1 }], now: may5 });
+    expect(third.ok && third.order.number).toBe("ORD260505003");
+  });
+
   const steps: PlacementStep[] = ["retailer_locked", "stock_locked", "credit_checked", "order_written"];
   for (const step of steps) {
     it(`a failure injected at ${step} leaves no order, item, event, hold, reservation or message behind`, async () => {

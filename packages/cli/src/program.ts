@@ -4,6 +4,7 @@ import { demoCommand } from "./commands/demo.js";
 import { productsCommand } from "./commands/products.js";
 import { retailersCommand } from "./commands/retailers.js";
 import { seedCommand } from "./commands/seed.js";
+import { serveCommand } from "./commands/serve.js";
 import { vendorsCommand } from "./commands/vendors.js";
 import { outboxCommand } from "./commands/outbox.js";
 import { tokenCommand } from "./commands/token.js";
@@ -13,9 +14,9 @@ import { paymentsCommand } from "./commands/payments.js";
 import { ledgerCommand } from "./commands/ledger.js";
 import { chatCommand } from "./commands/chat.js";
 import type { CommandContext } from "./context.js";
+import { VERSION } from "./version.js";
 
-/** The CLI's version, shown by `khaacho --version`. */
-export const VERSION = "0.1.0";
+export { VERSION } from "./version.js";
 
 /** Wires every command into one commander program. Commands live in `commands/<name>.ts`. */
 export function buildProgram(context: CommandContext): Command {
@@ -41,6 +42,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage.`,
   program.addCommand(productsCommand(context));
   program.addCommand(retailersCommand(context));
   program.addCommand(vendorsCommand(context));
+  program.addCommand(serveCommand(context));
   program.addCommand(tokenCommand(context));
   program.addCommand(outboxCommand(context));
   program.addCommand(parseCommand(context));

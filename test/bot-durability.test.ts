@@ -2,6 +2,7 @@
 // repeated or simultaneous deliveries place one order.
 import { chatReplies } from "@khaacho/core";
 import { expect, it } from "vitest";
+import { createBot } from "@khaacho/bot";
 import { botOn, RAM, retailerChat, seed } from "./support/bot.js";
 import { describeEachDatabase, hasServer } from "./support/databases.js";
 
@@ -80,3 +81,19 @@ describeEachDatabase(
   },
   { targets: hasServer ? ["postgres"] : [], poolMax: 10 },
 );
+
+describeEachDatabase("bot: unexpected errors", (ctx) => {
+  it("are answered with a short apology and recorded as failed in a fresh transaction, never thrown", async () => {
+    await seed(ctx.db, "docs");
+    // A VAT rate the pricing refuses makes the order summary throw inside the message's transaction.
+    const broken = createBot({ knex: ctx.db.knex, config: { vatRateBasisPoints: -1, businessTimeZone: "Asia/Kathmandu", draftTtlMinutes: 30 } });
+    const message = { messageSid: "SM-broken-1", phone: RAM, body: "RICE-1KG x 10", numMedia: 0, receivedAt: new Date() };
+    expect(await broken.handle(message)).toEqual({ duplicate: false, replies: [chatReplies.errorReply("en")] });
+    const row = await ctx.db.knex("inbound_messages").where({ message_sid: "SM-broken-1" }).first();
+    expect(row).toMatchObject({ status: "failed", body: "RICE-1KG x 10", error: expect.stringContaining("VAT rate must be 0..9999 basis points") });
+    // Nothing of the failed message's work stayed: no conversation was written.
+    expect(await ctx.db.knex("conversations").where({ phone: RAM }).first()).toBeUndefined();
+    // A retry of the same message id gets the same answer.
+    expect(await botOn(ctx.db).handle(message)).toEqual({ duplicate: true, replies: [chatReplies.errorReply("en")] });
+  });
+});

@@ -239,7 +239,12 @@ async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: {
             where p.sku = any(?::text[]) and v.status = 'ACTIVE' and exists (select 1 from r where r.status = 'ACTIVE')
             order by vp.id
               for update of vp)
-         select r.*, o.* from r left join o on true order by o.offer_id`,
+         -- Columns by name, never *: a prepared statement's result shape must not change when a
+         -- later migration adds a column.
+         select r.id, r.code, r.name, r.phone, r.status, r.credit_limit_paisa, r.open_holds_paisa, r.receivable_paisa, r.existing_number,
+                o.offer_id, o.vendor_id, o.product_id, o.cost_paisa, o.stock, o.vendor_code, o.vendor_name, o.vendor_phone,
+                o.sku, o.product_name, o.unit, o.price_paisa, o.active
+           from r left join o on true order by o.offer_id`,
         [input.idempotencyKey ?? null, input.retailerId, lines.map((l) => l.sku)],
       ),
       "place_lock",

@@ -45,6 +45,46 @@ export async function playThroughBot(context: CommandContext, db: Database, phon
   return transcript;
 }
 
+/**
+ * Asks for messages in the terminal and shows the bot's replies as they come, until an empty line,
+ * Ctrl-D or "exit". Returns the transcript.
+ */
+export async function chatInteractively(
+  context: CommandContext,
+  send: (body: string) => Promise<string[]>,
+  // The prompt goes to stderr so that `--json` still prints exactly one document on stdout.
+  streams: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream } = { input: context.stdin, output: process.stderr },
+): Promise<string[]> {
+  const lines: string[] = [];
+  // The end of the input (Ctrl-D, a closed pipe) ends the session even between prompts.
+  const ended = new AbortController();
+  const end = () => ended.abort();
+  streams.input.once("end", end).once("close", end);
+  try {
+    for (;;) {
+      if (ended.signal.aborted) break;
+      let message: string;
+      try {
+        message = await input({ message: RETAILER.trim() }, { ...streams, signal: ended.signal });
+      } catch (error) {
+        if (isPromptEnd(error)) break;
+        throw error;
+      }
+      const text = message.replace(/\\n/g, "\n");
+      if (text.trim() === "" || text.trim().toLowerCase() === "exit") break;
+      lines.push(...show(RETAILER, text));
+      for (const reply of await send(text)) {
+        const shown = show(KHAACHO, reply);
+        lines.push(...shown);
+        if (!context.json) context.output.out(shown.join("\n"));
+      }
+    }
+  } finally {
+    streams.input.off("end", end).off("close", end);
+  }
+  return lines;
+}
+
 function isPromptEnd(error: unknown): boolean {
   const name = (error as { name?: unknown })?.name;
   return name === "ExitPromptError" || name === "AbortPromptError";
@@ -72,30 +112,10 @@ gets what a stranger would. Interactive sessions end on an empty line, Ctrl-D or
           return { data: { phone: phone.phone, transcript }, human: transcript.join("\n") };
         }
         if (!context.interactive) throw new UsageError("khaacho chat needs a terminal, or --script FILE");
-        const transcript = await context.withDatabase(async (db) => {
-          const send = terminalSession(createBot({ knex: db.knex, config: context.config() }), phone.phone);
-          const lines: string[] = [];
-          context.output.err(`Chatting as ${phone.phone}. An empty line, Ctrl-D or "exit" ends the session.`);
-          for (;;) {
-            let message: string;
-            try {
-              // The prompt goes to stderr so that `--json` still prints exactly one document on stdout.
-              message = await input({ message: RETAILER.trim() }, { input: context.stdin, output: process.stderr });
-            } catch (error) {
-              if (isPromptEnd(error)) break;
-              throw error;
-            }
-            const text = message.replace(/\\n/g, "\n");
-            if (text.trim() === "" || text.trim().toLowerCase() === "exit") break;
-            lines.push(...show(RETAILER, text));
-            for (const reply of await send(text)) {
-              const shown = show(KHAACHO, reply);
-              lines.push(...shown);
-              if (!context.json) context.output.out(shown.join("\n"));
-            }
-          }
-          return lines;
-        });
+        context.output.err(`Chatting as ${phone.phone}. An empty line, Ctrl-D or "exit" ends the session.`);
+        const transcript = await context.withDatabase((db) =>
+          chatInteractively(context, terminalSession(createBot({ knex: db.knex, config: context.config() }), phone.phone)),
+        );
         return { data: { phone: phone.phone, transcript }, human: "Session ended." };
       }),
     );

@@ -32,7 +32,11 @@ export interface SaleForm {
 interface Phrase {
   product: number;
   terms: number[];
+  /** `tokenWeight` of each term, in step with `terms`. */
+  termWeights: number[];
   weight: number;
+  /** The terms joined: variants of one product (sizes, packs) share it. */
+  family: string;
 }
 
 /** A word from the catalog that a message word matched, and how closely (1 = exactly). */
@@ -327,7 +331,8 @@ export function buildCatalogIndex(products: readonly CatalogProduct[]): CatalogI
       seen.add(key);
       const terms = tokens.map((t) => words.add(t));
       const phraseId = phrases.length;
-      phrases.push({ product: productIndex, terms, weight: tokens.reduce((sum, t) => sum + tokenWeight(t), 0) });
+      const termWeights = tokens.map(tokenWeight);
+      phrases.push({ product: productIndex, terms, termWeights, weight: termWeights.reduce((sum, w) => sum + w, 0), family: terms.join(" ") });
       productPhrases[productIndex]?.push(phraseId);
       for (const term of new Set(terms)) {
         while (postings.length <= term) postings.push([]);
@@ -370,8 +375,16 @@ export function fitProducts(index: CatalogIndex, mentionWords: readonly string[]
   const weights = wordsIn.map(tokenWeight);
   const totalWeight = weights.reduce((a, b) => a + b, 0);
   const matchesOf = wordsIn.map((word) => new Map(index.words.lookup(word).map((m) => [m.term, m.similarity] as const)));
-  const matchedTerms = new Map<number, number>();
-  for (const matches of matchesOf) for (const [term, similarity] of matches) if ((matchedTerms.get(term) ?? 0) < similarity) matchedTerms.set(term, similarity);
+  // For each catalog term a mention word matched, the similarity it gives each mention word.
+  const n = wordsIn.length;
+  const termSlots = new Map<number, number[]>();
+  matchesOf.forEach((matches, i) => {
+    for (const [term, similarity] of matches) {
+      let row = termSlots.get(term);
+      if (!row) termSlots.set(term, (row = new Array<number>(n).fill(0)));
+      if ((row[i] ?? 0) < similarity) row[i] = similarity;
+    }
+  });
   // Prefix filtering: a product must contain one of the rarest words whose weight exceeds 30% of the
   // mention, or its coverage stays under 0.7. Candidates come from those words' postings only, so a
   // common word ("masala", "oil") in a 10,000-SKU catalog does not drag in thousands of products.
@@ -385,19 +398,6 @@ export function fitProducts(index: CatalogIndex, mentionWords: readonly string[]
     prefixWeight += weights[i] ?? 0;
     if (prefixWeight > 0.3 * totalWeight + 1e-9) break;
   }
-  const perPhrase = new Map<number, number[]>();
-  for (const product of candidates) {
-    for (const phraseId of index.productPhrases[product] ?? []) {
-      const phrase = index.phrases[phraseId];
-      if (!phrase) continue;
-      const slots = matchesOf.map((matches) => {
-        let best = 0;
-        for (const term of phrase.terms) best = Math.max(best, matches.get(term) ?? 0);
-        return best;
-      });
-      if (slots.some((x) => x > 0)) perPhrase.set(phraseId, slots);
-    }
-  }
   // A product's words may be spread over its phrases ("soybean tel": name "Soybean Oil", alias
   // "bhatmas tel"), so coverage is the union over its phrases; the family is its best single phrase.
   interface ProductAcc {
@@ -408,33 +408,40 @@ export function fitProducts(index: CatalogIndex, mentionWords: readonly string[]
     share: number;
   }
   const perProduct = new Map<number, ProductAcc>();
-  for (const [phraseId, slots] of perPhrase) {
-    const phrase = index.phrases[phraseId];
-    if (!phrase) continue;
-    let covered = 0;
-    slots.forEach((s, i) => (covered += s * (weights[i] ?? 0)));
-    let phraseCovered = 0;
-    for (const term of phrase.terms) if (matchedTerms.has(term)) phraseCovered += tokenWeight(index.words.terms[term] ?? "");
-    const whole = phraseCovered >= phrase.weight - 1e-9;
-    const phraseScore = (covered / totalWeight) * (whole ? 1 : 0.9);
-    const family = phrase.terms.join(" ");
-    let acc = perProduct.get(phrase.product);
-    let wordsCovered = 0;
-    for (const term of phrase.terms) if (matchedTerms.has(term)) wordsCovered++;
-    const share = phrase.terms.length > 0 ? wordsCovered / phrase.terms.length : 0;
-    if (!acc) {
-      acc = { slots: [...slots], whole, bestPhraseScore: phraseScore, family, share };
-      perProduct.set(phrase.product, acc);
-      continue;
-    }
-    slots.forEach((s, i) => {
-      if ((acc.slots[i] ?? 0) < s) acc.slots[i] = s;
-    });
-    if (share > acc.share) acc.share = share;
-    if (phraseScore > acc.bestPhraseScore + 1e-9 || (Math.abs(phraseScore - acc.bestPhraseScore) <= 1e-9 && family < acc.family)) {
-      acc.bestPhraseScore = phraseScore;
-      acc.family = family;
-      acc.whole = whole;
+  for (const product of candidates) {
+    for (const phraseId of index.productPhrases[product] ?? []) {
+      const phrase = index.phrases[phraseId];
+      if (!phrase) continue;
+      // What this phrase explains of each mention word, and how much of the phrase the mention explains.
+      let slots: number[] | undefined;
+      let phraseCovered = 0;
+      let wordsCovered = 0;
+      phrase.terms.forEach((term, k) => {
+        const row = termSlots.get(term);
+        if (!row) return;
+        phraseCovered += phrase.termWeights[k] ?? 0;
+        wordsCovered++;
+        slots ??= new Array<number>(n).fill(0);
+        for (let i = 0; i < n; i++) if ((row[i] ?? 0) > (slots[i] ?? 0)) slots[i] = row[i] ?? 0;
+      });
+      if (!slots) continue;
+      let covered = 0;
+      for (let i = 0; i < n; i++) covered += (slots[i] ?? 0) * (weights[i] ?? 0);
+      const whole = phraseCovered >= phrase.weight - 1e-9;
+      const phraseScore = (covered / totalWeight) * (whole ? 1 : 0.9);
+      const share = phrase.terms.length > 0 ? wordsCovered / phrase.terms.length : 0;
+      const acc = perProduct.get(phrase.product);
+      if (!acc) {
+        perProduct.set(phrase.product, { slots, whole, bestPhraseScore: phraseScore, family: phrase.family, share });
+        continue;
+      }
+      for (let i = 0; i < n; i++) if ((acc.slots[i] ?? 0) < (slots[i] ?? 0)) acc.slots[i] = slots[i] ?? 0;
+      if (share > acc.share) acc.share = share;
+      if (phraseScore > acc.bestPhraseScore + 1e-9 || (Math.abs(phraseScore - acc.bestPhraseScore) <= 1e-9 && phrase.family < acc.family)) {
+        acc.bestPhraseScore = phraseScore;
+        acc.family = phrase.family;
+        acc.whole = whole;
+      }
     }
   }
   const best = new Map<number, ProductFit>();

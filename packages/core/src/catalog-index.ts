@@ -416,14 +416,15 @@ export function fitProducts(index: CatalogIndex, mentionWords: readonly string[]
       let slots: number[] | undefined;
       let phraseCovered = 0;
       let wordsCovered = 0;
-      phrase.terms.forEach((term, k) => {
-        const row = termSlots.get(term);
-        if (!row) return;
+      const terms = phrase.terms;
+      for (let k = 0; k < terms.length; k++) {
+        const row = termSlots.get(terms[k] ?? -1);
+        if (!row) continue;
         phraseCovered += phrase.termWeights[k] ?? 0;
         wordsCovered++;
         slots ??= new Array<number>(n).fill(0);
         for (let i = 0; i < n; i++) if ((row[i] ?? 0) > (slots[i] ?? 0)) slots[i] = row[i] ?? 0;
-      });
+      }
       if (!slots) continue;
       let covered = 0;
       for (let i = 0; i < n; i++) covered += (slots[i] ?? 0) * (weights[i] ?? 0);

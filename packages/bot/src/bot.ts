@@ -5,19 +5,20 @@ import {
   chatReplies as say,
   classifyMessage,
   findDraftLine,
+  normalizePhone,
   searchCatalog,
   splitReply,
 } from "@khaacho/core";
 import type { CatalogIndex, CatalogProduct, ChatCommand, ChatDraftLine, ChatLanguage, ChatPendingLine, Config, ParsedMessage } from "@khaacho/core";
 import {
   catalogVersion,
-  findRetailerByPhone,
   getCreditSummary,
   getOrderDetail,
   inTransaction,
   listOrders,
   listProducts,
   placeOrder,
+  prepared,
   setRetailerLanguage,
 } from "@khaacho/db";
 import type { OrderDetail, Retailer } from "@khaacho/db";
@@ -64,6 +65,33 @@ interface Catalog {
   bySku: Map<string, CatalogProduct>;
 }
 
+/** What the opening statement returns: the inbound row's id (null for a repeated id), the retailer's columns (null for a stranger), the locked conversation's snapshot. */
+interface OpeningRow {
+  inbound_id: number | null;
+  id: number | null;
+  code: string;
+  name: string;
+  phone: string;
+  area: string | null;
+  language: "en" | "ne";
+  credit_limit_paisa: number;
+  status: Retailer["status"];
+  created_at: Date;
+  snapshot: unknown;
+}
+
+const retailerFrom = (row: OpeningRow): Retailer => ({
+  id: row.id as number,
+  code: row.code,
+  name: row.name,
+  phone: row.phone,
+  area: row.area,
+  language: row.language,
+  creditLimitPaisa: row.credit_limit_paisa,
+  status: row.status,
+  createdAt: row.created_at,
+});
+
 /** The replies for a message and how to record it. */
 interface Outcome {
   texts: string[];
@@ -106,21 +134,69 @@ export function createBot(options: BotOptions): Bot {
     return fresh;
   }
 
+  // The persisted snapshot of a new conversation: the same for every phone.
+  let initialSnapshot: string | undefined;
+  const initialSnapshotJson = () => (initialSnapshot ??= JSON.stringify(createActor(chatMachine).start().getPersistedSnapshot()));
+
+  /**
+   * The opening of a message, in one statement: record the inbound row (a repeated id inserts
+   * nothing, and nothing else below happens); read the retailer by phone; for a retailer, create
+   * the conversation row if it is new and lock it (`on conflict do update` waits for a concurrent
+   * holder and returns the newest snapshot); for a stranger, count them in `leads`.
+   */
+  async function open(trx: Knex.Transaction, message: InboundMessage, now: Date): Promise<OpeningRow> {
+    const normalized = normalizePhone(message.phone);
+    const result = await prepared(
+      trx.raw<{ rows: OpeningRow[] }>(
+        `with ins as (
+           insert into inbound_messages (message_sid, phone, body, num_media, status, received_at)
+           values (?::text, ?::text, ?::text, ?::int, 'received', ?::timestamptz)
+           on conflict (message_sid) do nothing
+           returning id),
+         r as materialized (
+           select id, code, name, phone, area, language, credit_limit_paisa, status, created_at
+             from retailers where phone = ?::text and exists (select 1 from ins)),
+         conv as (
+           insert into conversations (phone, retailer_id, snapshot)
+           select r.phone, r.id, ?::jsonb from r
+           on conflict (phone) do update set phone = excluded.phone
+           returning snapshot),
+         lead as (
+           insert into leads (phone, profile_name, first_message, message_count, first_seen_at, last_seen_at)
+           select ?::text, ?::text, ?::text, 1, ?::timestamptz, ?::timestamptz
+            where exists (select 1 from ins) and not exists (select 1 from r)
+           on conflict (phone) do update
+              set message_count = leads.message_count + 1, last_seen_at = excluded.last_seen_at,
+                  profile_name = coalesce(excluded.profile_name, leads.profile_name))
+         select ins.id as inbound_id, r.id, r.code, r.name, r.phone, r.area, r.language, r.credit_limit_paisa, r.status, r.created_at,
+                (select snapshot from conv) as snapshot
+           from (select 1) as one left join ins on true left join r on true`,
+        [
+          message.messageSid,
+          message.phone,
+          message.body,
+          message.numMedia,
+          message.receivedAt,
+          normalized.ok ? normalized.phone : null,
+          initialSnapshotJson(),
+          message.phone,
+          message.profileName ?? null,
+          message.body.slice(0, 1000),
+          now,
+          now,
+        ],
+      ),
+      "bot_open",
+    );
+    const row = result.rows[0];
+    if (!row) throw new Error("the opening statement returned no row");
+    return row;
+  }
+
   async function process(trx: Knex.Transaction, message: InboundMessage): Promise<BotResult> {
     const now = clock();
-    const inserted = (await trx("inbound_messages")
-      .insert({
-        message_sid: message.messageSid,
-        phone: message.phone,
-        body: message.body,
-        num_media: message.numMedia,
-        status: "received",
-        received_at: message.receivedAt,
-      })
-      .onConflict("message_sid")
-      .ignore()
-      .returning("id")) as { id: number }[];
-    if (inserted.length === 0) {
+    const opening = await open(trx, message, now);
+    if (opening.inbound_id === null) {
       // Waits for a concurrent first delivery of the same id to commit, then answers as it did.
       const row = (await trx("inbound_messages").select("replies").where({ message_sid: message.messageSid }).forUpdate().first()) as
         | { replies: unknown }
@@ -128,49 +204,23 @@ export function createBot(options: BotOptions): Bot {
       return { replies: row?.replies == null ? [] : asJson<string[]>(row.replies), duplicate: true };
     }
 
-    const retailer = await findRetailerByPhone(trx, message.phone);
     let outcome: Outcome;
-    if (!retailer) {
-      await recordLead(trx, message, now);
+    if (opening.id === null) {
       outcome = { texts: [say.strangerReply()] };
     } else {
-      outcome = await converse(trx, retailer, message, now);
+      outcome = await converse(trx, retailerFrom(opening), opening.snapshot, message, now);
     }
     const replies = outcome.texts.flatMap((text) => splitReply(text));
     await trx("inbound_messages")
-      .where({ message_sid: message.messageSid })
+      .where({ id: opening.inbound_id })
       .update({ status: "processed", replies: JSON.stringify(replies), processed_at: now, error: null });
     return { replies, duplicate: false };
   }
 
-  async function recordLead(trx: Knex.Transaction, message: InboundMessage, now: Date): Promise<void> {
-    await trx("leads")
-      .insert({
-        phone: message.phone,
-        profile_name: message.profileName ?? null,
-        first_message: message.body.slice(0, 1000),
-        message_count: 1,
-        first_seen_at: now,
-        last_seen_at: now,
-      })
-      .onConflict("phone")
-      .merge({
-        message_count: trx.raw("leads.message_count + 1"),
-        last_seen_at: now,
-        profile_name: trx.raw("coalesce(excluded.profile_name, leads.profile_name)"),
-      });
-  }
-
-  async function restore(trx: Knex.Transaction, retailer: Retailer, phone: string): Promise<ChatActor> {
-    const initial = createActor(chatMachine).start().getPersistedSnapshot();
-    await trx("conversations")
-      .insert({ phone, retailer_id: retailer.id, snapshot: JSON.stringify(initial) })
-      .onConflict("phone")
-      .ignore();
-    const row = (await trx("conversations").select("snapshot").where({ phone }).forUpdate().first()) as { snapshot: unknown } | undefined;
+  function restore(retailer: Retailer, snapshot: unknown): ChatActor {
     let actor: ChatActor;
     try {
-      actor = createActor(chatMachine, { snapshot: asJson(row?.snapshot ?? initial) }).start();
+      actor = createActor(chatMachine, { snapshot: asJson(snapshot ?? JSON.parse(initialSnapshotJson())) }).start();
       const value = actor.getSnapshot().value;
       if (value !== "idle" && value !== "clarifying" && value !== "awaitingConfirmation") throw new Error(`conversation rests in ${String(value)}`);
     } catch {
@@ -182,9 +232,9 @@ export function createBot(options: BotOptions): Bot {
     return actor;
   }
 
-  async function converse(trx: Knex.Transaction, retailer: Retailer, message: InboundMessage, now: Date): Promise<Outcome> {
+  async function converse(trx: Knex.Transaction, retailer: Retailer, snapshot: unknown, message: InboundMessage, now: Date): Promise<Outcome> {
     const phone = retailer.phone;
-    const actor = await restore(trx, retailer, phone);
+    const actor = restore(retailer, snapshot);
     const texts: string[] = [];
     const draft = actor.getSnapshot().context.draft;
     if (draft && now.getTime() - Date.parse(draft.updatedAt) > config.draftTtlMinutes * 60_000) {

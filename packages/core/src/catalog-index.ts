@@ -253,6 +253,8 @@ export interface CatalogIndex {
   /** @internal */ readonly phrases: readonly Phrase[];
   /** @internal */ readonly postings: readonly (readonly number[])[];
   /** @internal */ readonly productPhrases: readonly (readonly number[])[];
+  /** @internal The words of each product's name (no sizes, units or fillers). */
+  readonly nameWords: readonly ReadonlySet<string>[];
 }
 
 /** The words of a catalog name or alias that identify a product (no sizes, units, numbers or fillers). */
@@ -346,7 +348,22 @@ export function buildCatalogIndex(products: readonly CatalogProduct[]): CatalogI
   words.finish();
   codes.finish();
   while (postings.length < words.terms.length) postings.push([]);
-  return { products, forms, words, codes, codeProducts, phrases, postings, productPhrases };
+  const nameWords = products.map((p) => new Set(phraseWords(p.name)));
+  return { products, forms, words, codes, codeProducts, phrases, postings, productPhrases, nameWords };
+}
+
+/**
+ * True when two products are variants of one (sizes, packs of "Dhara Mustard Oil"; "Sugar" and
+ * "Sugar (loose)"): the words of one's name are all in the other's. Two brands that share an alias
+ * ("tel") are not.
+ */
+export function areVariants(index: CatalogIndex, a: number, b: number): boolean {
+  const x = index.nameWords[a];
+  const y = index.nameWords[b];
+  if (!x || !y) return false;
+  const [small, large] = x.size <= y.size ? [x, y] : [y, x];
+  for (const word of small) if (!large.has(word)) return false;
+  return true;
 }
 
 /** Weight of a word in a mention: longer words carry more of the meaning, capped so one word cannot dominate. */

@@ -6,8 +6,8 @@ export interface LabelledMessage {
   text: string;
   intent: Intent;
   items: { sku: string; quantity: number }[];
-  /** Expected unresolved mentions; `candidates`, when given, must equal the parser's set. */
-  unresolved: { reason: string; candidates?: string[] }[];
+  /** Expected unresolved mentions; `reason` and `candidates`, when given, must equal the parser's. */
+  unresolved: { reason?: string; text?: string; candidates?: string[] }[];
 }
 
 /** A message the parser did not get exactly right. */
@@ -56,7 +56,7 @@ function unresolvedMatch(expected: LabelledMessage["unresolved"], got: ParsedMes
   for (const want of ordered) {
     const at = left.findIndex(
       (g) =>
-        g.reason === want.reason &&
+        (want.reason === undefined || g.reason === want.reason) &&
         (!want.candidates || (want.candidates.length === g.candidates.length && want.candidates.every((c) => g.candidates.includes(c)))),
     );
     if (at < 0) return false;

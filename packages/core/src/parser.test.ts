@@ -104,6 +104,38 @@ describe("parseMessage", () => {
     ]);
   });
 
+  it("does not let a size choose between brands that share a generic alias", () => {
+    const oils = buildCatalogIndex([
+      product("DHARA-1L", "Dhara Mustard Oil 1L", "bottle", ["tel", "dhara"]),
+      product("DHARA-5L", "Dhara Mustard Oil 5L", "jar", ["tel", "dhara"]),
+      product("FORTUNE-1L", "Fortune Soyabean Oil 1L", "bottle", ["tel", "fortune"]),
+      product("SUGAR-KG", "Sugar (loose)", "kg", ["chini"]),
+      product("SUGAR-1KG", "Sugar 1kg", "packet", ["chini"]),
+    ]);
+    const tel = parseMessage("tel 5 litre", oils);
+    expect(tel.items).toEqual([]);
+    expect(tel.unresolved[0]).toMatchObject({ reason: "ambiguous" });
+    expect([...(tel.unresolved[0]?.candidates ?? [])].sort()).toEqual(["DHARA-1L", "DHARA-5L", "FORTUNE-1L"]);
+    // Within one brand, or between "Sugar" and "Sugar (loose)", the size still decides.
+    expect(parseMessage("dhara 5 litre", oils).items.map((i) => `${i.sku}*${i.quantity}`)).toEqual(["DHARA-5L*1"]);
+    expect(parseMessage("chini 10 kg", oils).items.map((i) => `${i.sku}*${i.quantity}`)).toEqual(["SUGAR-KG*10"]);
+  });
+
+  it("asks about one short word that only resembles a product instead of ordering it", () => {
+    const spices = buildCatalogIndex([product("HALDI", "Turmeric Powder 200g", "packet", ["besar", "haldi"]), ...catalog]);
+    const besan = parseMessage("besan 5 packet", spices);
+    expect(besan.items).toEqual([]);
+    expect(besan.unresolved[0]).toMatchObject({ reason: "unknown_product", candidates: ["HALDI"] });
+    // Longer typos and exact short words still match.
+    expect(parseMessage("haldi 5 packet, colget 2", spices).items.map((i) => i.sku)).toEqual(["HALDI", "PASTE"]);
+  });
+
+  it("reads Nepali 'pani' after a name as 'also', and a note before a colon as a note", () => {
+    expect(lines("coke 500ml 2, chini pani 10 kg")).toEqual(["COKE-500*2", "SUGAR-KG*10"]);
+    expect(lines("bholi bihanai pathaunu hai: chini 10 kg")).toEqual(["SUGAR-KG*10"]);
+    expect(lines("chini: 10 kg")).toEqual(["SUGAR-KG*10"]);
+  });
+
   it("tells intents apart and gives non-order messages no lines", () => {
     const cases: [string, string][] = [
       ["CONFIRM", "confirm"],
@@ -113,6 +145,10 @@ describe("parseMessage", () => {
       ["help", "help"],
       ["mero baki kati cha?", "balance"],
       ["same as last order", "reorder"],
+      ["pahile ko jastai order garidinu", "reorder"],
+      ["ho thik cha, pathaidinu 👍", "confirm"],
+      ["हुन्छ, कन्फर्म", "confirm"],
+      ["ok thank you", "other"],
       ["namaste", "other"],
       ["PRICE chini", "other"],
       ["chini 10 kg", "order"],

@@ -1,4 +1,4 @@
-import { fitProducts, lookupCode } from "./catalog-index.js";
+import { areVariants, fitProducts, lookupCode } from "./catalog-index.js";
 import type { CatalogIndex, ProductFit, SaleForm } from "./catalog-index.js";
 import { normalizeText } from "./parser-text.js";
 import { classifyTokens } from "./parser-tokens.js";
@@ -46,6 +46,8 @@ export const MAX_MESSAGE_LENGTH = 4096;
 const ACCEPT_COVERAGE = 0.7;
 const MIN_PHRASE_SHARE = 0.25;
 const TIE = 0.02;
+// Below this a one-word mention matched by edit distance or sound, not by spelling or inflection.
+const FUZZY_SHORT_WORD = 0.93;
 const MAX_QUANTITY = 100_000;
 const EMOJI = /[\p{Extended_Pictographic}\u{FE0F}\u{FE0E}\u{200D}\u{20E3}]/gu;
 
@@ -54,6 +56,21 @@ const CONFIRM_WHOLE = new Set([
   "haan", "ha", "hajur", "ho", "hunchha", "huncha", "hunxa", "thik cha", "thik chha", "thikcha", "done", "pakka", "sure",
   "हो", "हुन्छ", "ठीक छ", "पक्का", "कन्फर्म",
 ]);
+// A short message of agreement words and politeness only ("ho thik cha, pathaidinu 👍", "हुन्छ, कन्फर्म").
+// Thanks are left out: "ok thank you" closes a chat, it does not place an order.
+const CONFIRM_WORDS = new Set([
+  "confirm", "confirmed", "yes", "ok", "okay", "haan", "ha", "hajur", "ho", "hunchha", "huncha", "hunxa", "thik", "thikcha", "done",
+  "pakka", "sure", "हो", "हुन्छ", "ठीक", "ठिक", "पक्का", "कन्फर्म",
+]);
+const CONFIRM_FILLER = new Set([
+  "cha", "chha", "xa", "छ", "please", "pls", "plz", "dai", "bhai", "didi", "sir", "ji", "hai", "la", "order", "it", "the", "is",
+  "pathaidinu", "pathaidinus", "pathaunu", "pathaunus", "pathau", "garnu", "gardinu", "garidinu", "sabai", "tyo", "tei", "yo",
+  "पठाइदिनु", "पठाउनु", "है", "दाइ", "हजुर",
+]);
+function isConfirmation(bare: string): boolean {
+  const words = bare.split(" ").filter(Boolean);
+  return words.length > 0 && words.length <= 8 && words.every((w) => CONFIRM_WORDS.has(w) || CONFIRM_FILLER.has(w)) && words.some((w) => CONFIRM_WORDS.has(w));
+}
 const CANCEL_WHOLE = new Set([
   "no", "nah", "nope", "cancel", "chaidaina", "chahidaina", "pardaina", "hoina", "na", "radda", "rad", "नाइँ", "चाहिँदैन", "रद्द", "होइन",
 ]);
@@ -63,7 +80,7 @@ const STATUS =
 const HELP =
   /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|don t understand|dont understand|do not understand|bujhina|bujhena|kasari order|मद्दत|सहयोग/u;
 const BALANCE = /\b(?:balance|baki|baaki|bakaya|dues?|outstanding|credit|hisab|hisaab|udharo|statement|kati tirnu)\b|बाँकी|हिसाब|उधारो/u;
-const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahile jastai|pahilako jastai|feri tei|uhi order)\b|पहिले जस्तै/u;
+const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahi?l[ae] ?(?:ko )?jast[ae]i|pahi?l[ae] jasto|feri tei|uhi order)\b|पहिले जस्तै/u;
 const PRICE = /\b(?:price|prices|rate|rates|kati ho|kati parchha|kati parcha|kati ho\?|dam|bhau|mulya)\b|मूल्य|भाउ|कति हो/u;
 const ORDER_WORDS =
   /\b(?:order|send|need|want|chahiyo|chaiyo|chahincha|chaincha|pathau|pathaunu|pathaidinu|pathaidinus|dinu|dinus|deliver|please|pls|plz|kindly|required|chaahiyo)\b|चाहियो|पठाउनु|पठाइदिनु/u;
@@ -134,7 +151,7 @@ function readMessage(text: string, index: CatalogIndex): ParsedMessage {
 
   if (CANCEL_WHOLE.has(bare) || CANCEL.test(compact)) return withNumber("cancel");
   const trimmed = text.trim();
-  if (CONFIRM_WHOLE.has(bare) || /^(?:👍|✅|👌)+$/u.test(trimmed.replace(/\s|\uFE0F/gu, "")) || (orderNumber && /^confirm\b/.test(bare))) {
+  if (CONFIRM_WHOLE.has(bare) || isConfirmation(bare) || /^(?:👍|✅|👌)+$/u.test(trimmed.replace(/\s|\uFE0F/gu, "")) || (orderNumber && /^confirm\b/.test(bare))) {
     return withNumber("confirm");
   }
   if (STATUS.test(compact) || orderNumber) return withNumber("status");
@@ -173,13 +190,24 @@ function mentionsInLine(line: string, index: CatalogIndex): Mention[] {
   const cleaned = cleanLine(line);
   if (!cleaned.trim()) return [];
   const out: Mention[] = [];
-  for (const segment of cleaned.split(SEGMENT_SPLIT)) {
-    const segmentText = (segment ?? "").replace(/\s+/g, " ").trim();
+  const isCode = (raw: string) => (lookupCode(index, raw)?.products.length ?? 0) > 0;
+  const tokensOf = (text: string) => classifyTokens(normalizeText(text).replace(GREETINGS, " "), isCode);
+  for (const segment of cleaned.split(SEGMENT_SPLIT).flatMap((s) => splitAtLabel(s ?? "", tokensOf))) {
+    const segmentText = segment.replace(/\s+/g, " ").trim();
     if (!segmentText) continue;
-    const tokens = classifyTokens(normalizeText(segmentText).replace(GREETINGS, " "), (raw) => (lookupCode(index, raw)?.products.length ?? 0) > 0);
-    out.push(...splitMentions(segmentText, tokens));
+    out.push(...splitMentions(segmentText, tokensOf(segmentText)));
   }
   return out;
+}
+
+// "bholi pathaunu hai: chamal 10 kg" is a note, then the item; "chini: 10 kg" is one item (the
+// name, then its quantity). A colon splits only when words that could name a product follow it.
+function splitAtLabel(segment: string, tokensOf: (text: string) => Token[]): string[] {
+  const colon = /(?<!\d)\s*:\s*(?!\d)/u.exec(segment);
+  if (!colon) return [segment];
+  const after = segment.slice(colon.index + colon[0].length);
+  if (!tokensOf(after).some((t) => t.kind === "word" || t.kind === "code")) return [segment];
+  return [segment.slice(0, colon.index), ...splitAtLabel(after, tokensOf)];
 }
 
 type Element = { kind: "q"; q: Quantity } | { kind: "w"; word: string } | { kind: "c"; code: string } | { kind: "h"; unit: UnitMeaning };
@@ -354,9 +382,14 @@ function resolveMention(mention: Mention, index: CatalogIndex): Outcome {
   } else {
     // A word that explains only a sliver of a long name ("paneer" in "Shahi Paneer Masala 100 g")
     // is not a match: such fits stay candidates for the question, never an order line.
-    const fits = fitProducts(index, mention.words);
+    // "pani" after a product's name is Nepali for "also" ("fanta pani 1 darjan"); alone it is water.
+    const words = mention.words.filter((word, i) => i === 0 || word !== "pani");
+    const fits = fitProducts(index, words);
     const best = fits.find((f) => f.phraseShare >= MIN_PHRASE_SHARE) ?? fits[0];
-    if (!best || best.mentionCoverage < ACCEPT_COVERAGE || best.phraseShare < MIN_PHRASE_SHARE) {
+    // One short word that only resembles a catalog word ("besan" for "besar", "lays" for "laks") is
+    // as likely another product as a typo: it becomes a question with the candidate, never a line.
+    const onlyResembles = best !== undefined && words.length === 1 && [...(words[0] ?? "")].length <= 5 && best.mentionCoverage < FUZZY_SHORT_WORD;
+    if (!best || onlyResembles || best.mentionCoverage < ACCEPT_COVERAGE || best.phraseShare < MIN_PHRASE_SHARE) {
       const candidates = fits.filter((f) => f.score >= 0.3).slice(0, 3).map((f) => skuOf(f.product));
       // An unknown word with a quantity is an order line for a product we do not carry ("okra 5");
       // a long unknown phrase with a big bare number is chatter ("xyz abc 123").
@@ -443,6 +476,17 @@ function resolveMention(mention: Mention, index: CatalogIndex): Outcome {
   const leader = top[0];
   if (!leader) return unresolved("unit_mismatch", pool);
   const tied = top.filter((o) => o.fit.score >= leader.fit.score - TIE);
+  // A size or unit picks between variants of one product; it does not pick between brands the
+  // words fit equally ("tel 5 litre" with Dhara 1L, Dhara 5L and Fortune 1L is a question).
+  const rivals = options.filter((o) => o.fit.score >= leader.fit.score - TIE && !areVariants(index, o.fit.product, leader.fit.product));
+  if (rivals.length > 0) {
+    const shown = options.filter((o) => o.fit.score >= leader.fit.score - TIE).sort((a, b) => b.grade - a.grade || b.fit.score - a.fit.score);
+    return unresolved(
+      "ambiguous",
+      shown.map((o) => o.fit),
+      { candidateQuantities: shown.slice(0, 8).map((o) => o.quantity) },
+    );
+  }
   if (tied.length > 1) {
     return unresolved(
       "ambiguous",

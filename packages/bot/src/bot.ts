@@ -11,7 +11,6 @@ import {
 } from "@khaacho/core";
 import type { CatalogIndex, CatalogProduct, ChatCommand, ChatDraftLine, ChatLanguage, ChatPendingLine, Config, ParsedMessage } from "@khaacho/core";
 import {
-  catalogVersion,
   getCreditSummary,
   getOrderDetail,
   inTransaction,
@@ -65,7 +64,7 @@ interface Catalog {
   bySku: Map<string, CatalogProduct>;
 }
 
-/** What the opening statement returns: the inbound row's id (null for a repeated id), the retailer's columns (null for a stranger), the locked conversation's snapshot. */
+/** What the opening statement returns: the inbound row's id (null for a repeated id), the retailer's columns (null for a stranger), the locked conversation's snapshot, the catalog's version. */
 interface OpeningRow {
   inbound_id: number | null;
   id: number | null;
@@ -78,6 +77,7 @@ interface OpeningRow {
   status: Retailer["status"];
   created_at: Date;
   snapshot: unknown;
+  catalog_version: string;
 }
 
 const retailerFrom = (row: OpeningRow): Retailer => ({
@@ -125,8 +125,9 @@ export function createBot(options: BotOptions): Bot {
   const clock = options.now ?? (() => new Date());
   let catalog: Catalog | undefined;
 
-  async function currentCatalog(trx: Knex.Transaction): Promise<Catalog> {
-    const version = await catalogVersion(trx);
+  // The version comes from the opening statement; products read after it are at least that new,
+  // so a catalog is never labelled newer than it is (at worst, the next message reloads it).
+  async function currentCatalog(trx: Knex.Transaction, version: string): Promise<Catalog> {
     if (catalog?.version === version) return catalog;
     const products = await listProducts(trx);
     const fresh: Catalog = { version, index: buildCatalogIndex(products), bySku: new Map(products.map((p) => [p.sku, p])) };
@@ -142,7 +143,8 @@ export function createBot(options: BotOptions): Bot {
    * The opening of a message, in one statement: record the inbound row (a repeated id inserts
    * nothing, and nothing else below happens); read the retailer by phone; for a retailer, create
    * the conversation row if it is new and lock it (`on conflict do update` waits for a concurrent
-   * holder and returns the newest snapshot); for a stranger, count them in `leads`.
+   * holder and returns the newest snapshot); for a stranger, count them in `leads`; and read the
+ * catalog's version.
    */
   async function open(trx: Knex.Transaction, message: InboundMessage, now: Date): Promise<OpeningRow> {
     const normalized = normalizePhone(message.phone);
@@ -169,7 +171,7 @@ export function createBot(options: BotOptions): Bot {
               set message_count = leads.message_count + 1, last_seen_at = excluded.last_seen_at,
                   profile_name = coalesce(excluded.profile_name, leads.profile_name))
          select ins.id as inbound_id, r.id, r.code, r.name, r.phone, r.area, r.language, r.credit_limit_paisa, r.status, r.created_at,
-                (select snapshot from conv) as snapshot
+                (select snapshot from conv) as snapshot, (select version from catalog_version)::text as catalog_version
            from (select 1) as one left join ins on true left join r on true`,
         [
           message.messageSid,
@@ -208,7 +210,7 @@ export function createBot(options: BotOptions): Bot {
     if (opening.id === null) {
       outcome = { texts: [say.strangerReply()] };
     } else {
-      outcome = await converse(trx, retailerFrom(opening), opening.snapshot, message, now);
+      outcome = await converse(trx, retailerFrom(opening), opening, message, now);
     }
     const replies = outcome.texts.flatMap((text) => splitReply(text));
     await trx("inbound_messages")
@@ -232,9 +234,9 @@ export function createBot(options: BotOptions): Bot {
     return actor;
   }
 
-  async function converse(trx: Knex.Transaction, retailer: Retailer, snapshot: unknown, message: InboundMessage, now: Date): Promise<Outcome> {
+  async function converse(trx: Knex.Transaction, retailer: Retailer, opening: OpeningRow, message: InboundMessage, now: Date): Promise<Outcome> {
     const phone = retailer.phone;
-    const actor = restore(retailer, snapshot);
+    const actor = restore(retailer, opening.snapshot);
     const texts: string[] = [];
     const draft = actor.getSnapshot().context.draft;
     if (draft && now.getTime() - Date.parse(draft.updatedAt) > config.draftTtlMinutes * 60_000) {
@@ -244,7 +246,7 @@ export function createBot(options: BotOptions): Bot {
     if (message.numMedia > 0 && message.body.trim() === "") {
       texts.push(say.mediaReply(actor.getSnapshot().context.language));
     } else {
-      const cat = await currentCatalog(trx);
+      const cat = await currentCatalog(trx, opening.catalog_version);
       const command = classifyMessage(message.body, cat.index);
       texts.push(...(await respond(trx, retailer, actor, cat, command, message, now)));
     }

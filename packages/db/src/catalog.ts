@@ -63,7 +63,7 @@ function sameProduct(old: ProductRow, row: CatalogRow): boolean {
  * Imports validated catalog rows (from core `parseCatalogCsv`) in one transaction: products are
  * upserted by SKU (a re-import updates, never duplicates) and vendor offers by (vendor, product).
  * An unknown vendor code fails the whole import, naming the CSV line; nothing is written. Rows that
- * would not change are not touched, so `updated_at` (and `catalogVersion`) move only on real changes.
+ * would not change are not touched, so `updated_at` moves only on real changes.
  */
 export async function importCatalog(executor: Executor, rows: readonly CatalogRow[], options: CatalogImportOptions = {}): Promise<CatalogImportSummary> {
   return inTransaction(executor, async (trx) => {
@@ -188,11 +188,11 @@ export async function listProductsWithOffers(executor: Executor): Promise<Produc
   return products.map((p) => ({ ...p, category: p.category ?? null, offers: bySku.get(p.sku) ?? [] }));
 }
 
-/** A cheap fingerprint of the catalog: changes whenever a product or price changes. */
+/**
+ * The catalog's version: a counter every statement writing `products` moves on (a trigger, in the
+ * writer's transaction), so it changes whenever a product or price changes. One row, one read.
+ */
 export async function catalogVersion(executor: Executor): Promise<string> {
-  const row = (await executor("products").select(executor.raw("count(*)::int as n"), executor.raw("max(updated_at) as latest")).first()) as {
-    n: number;
-    latest: Date | null;
-  };
-  return `${row.n}:${row.latest?.toISOString() ?? "-"}`;
+  const row = (await executor("catalog_version").select("version").first()) as { version: number } | undefined;
+  return String(row?.version ?? 0);
 }

@@ -127,12 +127,30 @@ const naiveSmall = scoreParses(corpus, naiveParser(example.rows));
 const oursLarge = scoreParses(corpus, (t) => parseMessage(t, index));
 const naiveLarge = scoreParses(corpus, naive);
 
+// Pathological input stays bounded: the worst of a few runs of each, on the large index.
+const pathological: [string, string][] = [
+  ["4,096 characters of numbers", Array.from({ length: 1300 }, (_, i) => String(i)).join(" ").slice(0, 4096)],
+  ["one 4,000-character word", "a".repeat(4000)],
+  ["4,096 characters of catalog words", "masala chini tel kg 5 ".repeat(200).slice(0, 4096)],
+  ["400 lines of one item each", Array.from({ length: 400 }, (_, i) => `chini ${i + 1}`).join("\n").slice(0, 4096)],
+];
+const worst = pathological.map(([label, text]) => {
+  let ms = 0;
+  for (let run = 0; run < 5; run++) {
+    const t0 = performance.now();
+    parseMessage(text, index);
+    ms = Math.max(ms, performance.now() - t0);
+  }
+  return `${label} ${ms.toFixed(1)} ms`;
+});
+
 const f = (n: number, d = 2) => n.toFixed(d);
 console.log(`catalog: ${large.length} SKUs (${bigbasket.length} BigBasket + ${example.rows.length} examples/catalog.csv)`);
 console.log(`index build: ${f(buildMs, 0)} ms`);
 console.log(`parser, 5-line messages (${messages.length}): ${f(ours.perSecond, 0)} msgs/s, p50 ${f(ours.p50, 3)} ms, p99 ${f(ours.p99, 3)} ms`);
 console.log(`naive fuse.js per line (${naiveRun.perSecond > 0 ? Math.min(messages.length, Number(process.env.BENCH_NAIVE_MESSAGES ?? 40)) : 0} msgs): ${f(naiveRun.perSecond, 1)} msgs/s, p50 ${f(naiveRun.p50, 1)} ms, p99 ${f(naiveRun.p99, 1)} ms`);
 console.log(`speedup (throughput): ${f(ours.perSecond / naiveRun.perSecond, 0)}x`);
+console.log(`pathological input (worst of 5): ${worst.join("; ")}`);
 const row = (label: string, s: ReturnType<typeof scoreParses>) =>
   console.log(`  ${label.padEnd(34)} exact-match ${f(s.exactMatchRate, 3)}  item F1 ${f(s.itemF1, 3)}  wrong SKUs ${s.falseMatches}`);
 console.log(`accuracy on test/fixtures/parse-corpus.jsonl (${corpus.length} messages):`);

@@ -157,6 +157,8 @@ class TermDictionary {
       // A word can be one product's spelling and another's typo ("chanaa"): keep close neighbours too.
       note(exact, 1);
       if (word.length >= 5) this.addNeighbours(word, 1, note);
+      // "दाल" may be spelled so by one product and only as "dal" by another.
+      if (!this.forCodes && DEVANAGARI.test(word)) this.noteRomanized(word, note);
       return toMatches(best);
     }
     if (!this.forCodes) {
@@ -174,9 +176,7 @@ class TermDictionary {
       if (best.size > 0) return toMatches(best);
     }
     if (!this.forCodes && DEVANAGARI.test(word)) {
-      // "चामल" against a catalog that only spells it "chamal".
-      const roman = romanizeDevanagari(word);
-      if (roman !== word && !DEVANAGARI.test(roman)) for (const m of this.lookup(roman)) note(m.term, m.similarity * 0.95);
+      this.noteRomanized(word, note);
       return toMatches(best);
     }
     this.addNeighbours(word, editAllowance(word.length, this.forCodes), note);
@@ -193,6 +193,12 @@ class TermDictionary {
       }
     }
     return toMatches(best);
+  }
+
+  // "चामल" against a catalog that only spells it "chamal".
+  private noteRomanized(word: string, note: (term: number, similarity: number) => void): void {
+    const roman = romanizeDevanagari(word);
+    if (roman !== word && !DEVANAGARI.test(roman)) for (const m of this.lookup(roman)) note(m.term, m.similarity * 0.95);
   }
 
   private addNeighbours(word: string, allowance: number, note: (term: number, similarity: number) => void): void {
@@ -487,6 +493,19 @@ function joinSplitWords(index: CatalogIndex, mentionWords: readonly string[]): s
     }
   }
   return out;
+}
+
+/** True when a Latin `word` sounds (Double Metaphone) like a word of one of the product's names or aliases. */
+export function soundsLikeProductWord(index: CatalogIndex, word: string, product: number): boolean {
+  if (!/^[a-z]+$/.test(word)) return false;
+  const codes = new Set(metaphone.process(word).filter((c: string) => c.length > 0));
+  for (const phraseId of index.productPhrases[product] ?? []) {
+    for (const term of index.phrases[phraseId]?.terms ?? []) {
+      const text = index.words.terms[term] ?? "";
+      if (/^[a-z]+$/.test(text) && metaphone.process(text).some((c: string) => codes.has(c))) return true;
+    }
+  }
+  return false;
 }
 
 /** Products whose SKU (or an alias shaped like a SKU) is this code, exactly or with one typo. */

@@ -14,7 +14,10 @@ const NUMBER_WORDS: ReadonlyMap<string, number> = new Map<string, number>([
   ["nau", 9], ["das", 10], ["dus", 10], ["dash", 10], ["egara", 11], ["eghara", 11], ["bahra", 12], ["barha", 12],
   ["tera", 13], ["chaudha", 14], ["pandhra", 15], ["sohra", 16], ["satra", 17], ["athara", 18], ["unnais", 19],
   ["bis", 20], ["bees", 20], ["pachis", 25], ["pachchis", 25], ["tis", 30], ["tees", 30], ["chalis", 40],
-  ["pachas", 50], ["pachaas", 50], ["saya", 100], ["say", 100], ["sae", 100],
+  ["pachas", 50], ["pachaas", 50], ["saya", 100], ["say", 100], ["sae", 100], ["sau", 100],
+  ["ekkais", 21], ["ekais", 21], ["bais", 22], ["teis", 23], ["chaubis", 24], ["chaubees", 24], ["chhabbis", 26], ["chabbis", 26],
+  ["sattais", 27], ["athais", 28], ["atthais", 28], ["unantis", 29], ["pantis", 35], ["paitis", 35], ["chaalis", 40],
+  ["pachpanna", 55], ["saathi", 60], ["sattari", 70], ["assi", 80], ["nabbe", 90],
   ["one", 1], ["two", 2], ["three", 3], ["four", 4], ["five", 5], ["six", 6], ["seven", 7], ["eight", 8], ["nine", 9],
   ["ten", 10], ["eleven", 11], ["twelve", 12], ["thirteen", 13], ["fourteen", 14], ["fifteen", 15], ["sixteen", 16],
   ["seventeen", 17], ["eighteen", 18], ["nineteen", 19], ["twenty", 20], ["thirty", 30], ["forty", 40], ["fifty", 50],
@@ -22,10 +25,11 @@ const NUMBER_WORDS: ReadonlyMap<string, number> = new Map<string, number>([
   ["एक", 1], ["दुई", 2], ["तीन", 3], ["तिन", 3], ["चार", 4], ["पाँच", 5], ["पांच", 5], ["पाच", 5], ["छ", 6], ["सात", 7],
   ["आठ", 8], ["नौ", 9], ["दस", 10], ["दश", 10], ["बाह्र", 12], ["पन्ध्र", 15], ["बीस", 20], ["बिस", 20],
   ["पच्चीस", 25], ["पच्चिस", 25], ["तीस", 30], ["चालीस", 40], ["पचास", 50], ["सय", 100],
+  ["एक्काइस", 21], ["बाइस", 22], ["तेइस", 23], ["चौबीस", 24], ["चौबिस", 24], ["पैंतीस", 35], ["साठी", 60], ["सत्तरी", 70], ["असी", 80], ["नब्बे", 90],
 ]);
 
 /** Words that multiply the number before them ("dui saya" = 200, "two hundred" = 200). */
-const MULTIPLIERS: ReadonlySet<string> = new Set(["saya", "say", "sae", "hundred", "सय"]);
+const MULTIPLIERS: ReadonlySet<string> = new Set(["saya", "say", "sae", "sau", "hundred", "सय"]);
 
 /** The value of a number word, or undefined. @example numberWordValue("das") // 10 */
 export function numberWordValue(word: string): number | undefined {

@@ -25,13 +25,13 @@ const STOPWORDS_LIST = [
   "chainxa", "chaiyeko", "chahiyeko", "pathaunu", "pathau", "pathaunus", "pathaidinu", "pathaidinus", "pathaideu", "pathaidinuhola",
   "pathaunuhola", "dinu", "dinus", "dinuhos", "dinuhola", "deu", "dinos", "hai", "la", "ni", "ta", "ko", "ka", "ki", "ke", "ma",
   "lai", "aja", "aaja", "bholi", "parsi", "bihana", "beluka", "today", "tomorrow", "morning", "evening", "tonight", "delivery",
-  "deliver", "asap", "urgent", "urgently", "jaldi", "chito", "ra", "tatha", "ani", "wala", "wali", "vala", "ko", "brand", "quality",
+  "deliver", "asap", "urgent", "urgently", "jaldi", "chito", "ra", "tatha", "ani", "wala", "wali", "vala", "wale", "bhaiya", "bhaiyya", "bhaiji", "bhej", "bhejo", "bhejna", "bhejiye", "dena", "dijiye", "aur", "ko", "brand", "quality",
   "fresh", "new", "cooking", "best", "stock", "cha", "chha", "xa", "ho", "garnu", "gardinu", "gardinus", "garidinu", "gara",
   "garera", "baje", "pm", "din", "bhitra", "samma", "ghanta", "hour", "hours", "time", "soon", "shop", "pasal", "mero", "hamro",
   "malai", "hamilai", "lagi", "before", "after", "until", "till", "by", "can", "could", "would", "will", "shall", "have", "has", "had", "do", "does", "did", "nos", "no", "yes",
   "like", "same", "last", "week", "month", "again", "dear", "regards", "ordered", "kg.", "rs", "npr", "rupees", "rupiya", "rupaiya",
   "नमस्ते", "नमस्कार", "कृपया", "पठाउनु", "पठाइदिनु", "पठाउनुहोला", "चाहियो", "दिनु", "दिनुहोला", "होला", "र", "को", "का", "की", "मा",
-  "लाई", "भोलि", "आज", "दाइ", "हजुर", "धन्यवाद", "पनि", "छ", "हो", "अनि", "तथा", "अर्डर", "मलाई",
+  "लाई", "भोलि", "आज", "दाइ", "हजुर", "धन्यवाद", "पनि", "छ", "हो", "अनि", "तथा", "अर्डर", "मलाई", "वाला", "वाली", "वाल", "पठाउनुस्", "पठाउनुहोस्", "गर्नुहोस्", "दिनुस्", "और",
 ];
 
 /** Words dropped from product mentions and catalog phrases alike. */

@@ -136,6 +136,28 @@ describe("parseMessage", () => {
     expect(lines("chini: 10 kg")).toEqual(["SUGAR-KG*10"]);
   });
 
+  it("reads Hindi-influenced and Devanagari phrasings, higher number words and names with '&'", () => {
+    const shop = buildCatalogIndex([
+      product("LIZOL-500", "Lizol Floor Cleaner 500ml", "bottle", ["lizol"]),
+      product("FAIR-50", "Fair & Lovely Cream 50g", "piece", []),
+      product("DAL-MASOOR", "Masoor Dal", "kg", ["masuro", "मसुरो"]),
+      product("DAL-MOONG", "Moong Dal", "kg", ["मुगी दाल"]),
+      product("BULL-TRAY", "Red Bull Can (tray of 24)", "tray", ["redbull"]),
+      ...catalog,
+    ]);
+    const read = (text: string) => parseMessage(text, shop).items.map((i) => `${i.sku}*${i.quantity}`);
+    expect(read("lyzol 3 bottle")).toEqual(["LIZOL-500*3"]);
+    expect(read("fair & lovely 6")).toEqual(["FAIR-50*6"]);
+    expect(read("मसुरो दाल ५ किलो")).toEqual(["DAL-MASOOR*5"]);
+    expect(read("redbull 48 wota")).toEqual(["BULL-TRAY*2"]);
+    expect(read("parle g chaubis packet")).toEqual(["PARLE*24"]);
+    expect(read("chini 10 kg 98 ko rate ma")).toEqual(["SUGAR-KG*10"]);
+    expect(read("bhaiya 5 kg chini aur 2 nun bhej dena")).toEqual(["SUGAR-KG*5", "SALT-1KG*2"]);
+    expect(parseMessage("अर्डर रद्द गर्नुहोस्", shop).intent).toBe("cancel");
+    expect(parseMessage("kal wala saman abhi tak nahi aaya, kab tak aayega?", shop).intent).toBe("status");
+    expect(parseMessage("पहिलेकै जस्तो अर्डर फेरि पठाउनुस्", shop).intent).toBe("reorder");
+  });
+
   it("tells intents apart and gives non-order messages no lines", () => {
     const cases: [string, string][] = [
       ["CONFIRM", "confirm"],

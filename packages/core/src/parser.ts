@@ -1,4 +1,4 @@
-import { areVariants, fitProducts, lookupCode } from "./catalog-index.js";
+import { areVariants, fitProducts, lookupCode, soundsLikeProductWord } from "./catalog-index.js";
 import type { CatalogIndex, ProductFit, SaleForm } from "./catalog-index.js";
 import { normalizeText } from "./parser-text.js";
 import { classifyTokens } from "./parser-tokens.js";
@@ -48,6 +48,8 @@ const MIN_PHRASE_SHARE = 0.25;
 const TIE = 0.02;
 // Below this a one-word mention matched by edit distance or sound, not by spelling or inflection.
 const FUZZY_SHORT_WORD = 0.93;
+// The similarity the dictionary gives a word one edit away from a catalog word.
+const ONE_EDIT = 0.9;
 const MAX_QUANTITY = 100_000;
 const EMOJI = /[\p{Extended_Pictographic}\u{FE0F}\u{FE0E}\u{200D}\u{20E3}]/gu;
 
@@ -74,13 +76,14 @@ function isConfirmation(bare: string): boolean {
 const CANCEL_WHOLE = new Set([
   "no", "nah", "nope", "cancel", "chaidaina", "chahidaina", "pardaina", "hoina", "na", "radda", "rad", "नाइँ", "चाहिँदैन", "रद्द", "होइन",
 ]);
-const CANCEL = /\b(?:cancel|cancell?ed|radda|रद्द)/u;
+// `\b` is an ASCII word boundary: Devanagari words stand outside it.
+const CANCEL = /\b(?:cancel|cancell?ed|radda)|रद्द/u;
 const STATUS =
-  /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina)\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ/u;
+  /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina|nahi aaya|nahin aaya|nahi aya|kab tak|kab aayega|kab aaega|kab milega|kahile samma)\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ/u;
 const HELP =
   /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|don t understand|dont understand|do not understand|bujhina|bujhena|kasari order|मद्दत|सहयोग/u;
 const BALANCE = /\b(?:balance|baki|baaki|bakaya|dues?|outstanding|credit|hisab|hisaab|udharo|statement|kati tirnu)\b|बाँकी|हिसाब|उधारो/u;
-const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahi?l[ae] ?(?:ko )?jast[ae]i|pahi?l[ae] jasto|feri tei|uhi order)\b|पहिले जस्तै/u;
+const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahi?l[ae] ?(?:ko )?jast[ae]i|pahi?l[ae] jasto|feri tei|uhi order|same as before|pahile wala|pichhle wala)\b|पहिले जस्तै|पहिलेकै जस्तो|पहिले जस्तो|पहिलेको जस्तै|पहिलेको जस्तो/u;
 const PRICE = /\b(?:price|prices|rate|rates|kati ho|kati parchha|kati parcha|kati ho\?|dam|bhau|mulya)\b|मूल्य|भाउ|कति हो/u;
 const ORDER_WORDS =
   /\b(?:order|send|need|want|chahiyo|chaiyo|chahincha|chaincha|pathau|pathaunu|pathaidinu|pathaidinus|dinu|dinus|deliver|please|pls|plz|kindly|required|chaahiyo)\b|चाहियो|पठाउनु|पठाइदिनु/u;
@@ -94,10 +97,12 @@ const PRICE_PATTERNS: readonly RegExp[] = [
   /\d[\d,]*(?:\.\d+)?\s*\/-/gu,
   /\d[\d,]*(?:\.\d+)?\s*(?:rupees|rupiya|rupaiya|rs\b|rupaiyaa|रुपैयाँ)/giu,
   /(?:price|rate|dam|mulya)\s*[:=]?\s*\d[\d,]*(?:\.\d+)?(?:\s*\/\s*\p{L}+)?/giu,
+  /\d[\d,]*(?:\.\d+)?\s*(?:ko\s+|ke\s+)?(?:rate|dam|daam|bhau|price)\b(?:\s*(?:ma|mai|me|मा))?/giu,
   /=\s*\d[\d,]*(?:\.\d+)?/gu,
 ];
 const LEADING_NUMBERING = /^\s*(?:[-*•·▪►➤>–—]+\s*|\(\d{1,2}\)\s*|\d{1,2}[.)](?!\d)\s*|[a-h][.)]\s+)/u;
-const SEGMENT_SPLIT = /[,;،।]|\s+(?:and|ra|र|tatha|ani|अनि|&)\s+|\s*\+\s*|(?<![\d])\s*\/\s*(?![\d])|\.\s+(?=[^\d\s])/iu;
+// "&" does not split: it is as often inside a name ("Fair & Lovely"), and quantities split the items anyway.
+const SEGMENT_SPLIT = /[,;،।]|\s+(?:and|ra|र|tatha|ani|अनि|aur|और)\s+|\s*\+\s*|(?<![\d])\s*\/\s*(?![\d])|\.\s+(?=[^\d\s])/iu;
 
 interface Quantity {
   value?: number;
@@ -386,9 +391,12 @@ function resolveMention(mention: Mention, index: CatalogIndex): Outcome {
     const words = mention.words.filter((word, i) => i === 0 || word !== "pani");
     const fits = fitProducts(index, words);
     const best = fits.find((f) => f.phraseShare >= MIN_PHRASE_SHARE) ?? fits[0];
-    // One short word that only resembles a catalog word ("besan" for "besar", "lays" for "laks") is
+    // One short word that only looks like a catalog word ("besan" for "besar", "lays" for "laks") is
     // as likely another product as a typo: it becomes a question with the candidate, never a line.
-    const onlyResembles = best !== undefined && words.length === 1 && [...(words[0] ?? "")].length <= 5 && best.mentionCoverage < FUZZY_SHORT_WORD;
+    // One letter off and sounding the same ("lyzol" for "lizol") is a typo.
+    const word = words[0] ?? "";
+    const typo = (fit: ProductFit) => fit.mentionCoverage >= ONE_EDIT - 1e-9 && soundsLikeProductWord(index, word, fit.product);
+    const onlyResembles = best !== undefined && words.length === 1 && [...word].length <= 5 && best.mentionCoverage < FUZZY_SHORT_WORD && !typo(best);
     if (!best || onlyResembles || best.mentionCoverage < ACCEPT_COVERAGE || best.phraseShare < MIN_PHRASE_SHARE) {
       const candidates = fits.filter((f) => f.score >= 0.3).slice(0, 3).map((f) => skuOf(f.product));
       // An unknown word with a quantity is an order line for a product we do not carry ("okra 5");

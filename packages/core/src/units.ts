@@ -107,12 +107,12 @@ export function sizeInName(name: string): Measure | undefined {
 
 const INNER_COUNT_PATTERNS: readonly RegExp[] = [
   /\(\s*(\d+)\s*(?:x\s*)?([\p{L}]+)?[^)]*\)/u,
-  /pack\s+of\s+(\d+)/iu,
+  /\b(?:pack|tray|crate|carton|case|box|peti|bundle)\s+of\s+(\d+)/iu,
   /(\d+)\s*(packets|packet|pkts|pkt|pack|pcs|pieces|bottles|bottle|eggs|cans|sachets|bars|boxes|tins|nos)\b/iu,
   /\bx\s*(\d+)\b/iu,
 ];
 
-/** How many inner items a multi-pack name states ("Carton (30 packets)", "Pack of 12"), if any. */
+/** How many inner items a multi-pack name states ("Carton (30 packets)", "Pack of 12", "tray of 30"), if any. */
 export function innerCountInName(name: string): number | undefined {
   for (const pattern of INNER_COUNT_PATTERNS) {
     const m = pattern.exec(name);

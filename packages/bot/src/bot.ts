@@ -95,6 +95,8 @@ const retailerFrom = (row: OpeningRow): Retailer => ({
 /** The replies for a message and how to record it. */
 interface Outcome {
   texts: string[];
+  /** The conversation row to store (none for a stranger). */
+  conversation?: { phone: string; retailerId: number; snapshot: string; lastInboundAt: Date };
 }
 
 const asJson = <T>(value: unknown): T => (typeof value === "string" ? (JSON.parse(value) as T) : (value as T));
@@ -206,17 +208,35 @@ export function createBot(options: BotOptions): Bot {
       return { replies: row?.replies == null ? [] : asJson<string[]>(row.replies), duplicate: true };
     }
 
-    let outcome: Outcome;
-    if (opening.id === null) {
-      outcome = { texts: [say.strangerReply()] };
-    } else {
-      outcome = await converse(trx, retailerFrom(opening), opening, message, now);
-    }
+    const outcome: Outcome = opening.id === null ? { texts: [say.strangerReply()] } : await converse(trx, retailerFrom(opening), opening, message, now);
     const replies = outcome.texts.flatMap((text) => splitReply(text));
-    await trx("inbound_messages")
-      .where({ id: opening.inbound_id })
-      .update({ status: "processed", replies: JSON.stringify(replies), processed_at: now, error: null });
+    await close(trx, opening.inbound_id, replies, now, outcome.conversation);
     return { replies, duplicate: false };
+  }
+
+  /** The closing of a message, in one statement: the conversation's new snapshot (for a retailer) and the replies on the inbound row. */
+  async function close(trx: Knex.Transaction, inboundId: number, replies: string[], now: Date, conversation: Outcome["conversation"]): Promise<void> {
+    await prepared(
+      trx.raw(
+        `with conv as (
+           update conversations set snapshot = ?::jsonb, retailer_id = ?::bigint, last_inbound_at = ?::timestamptz, updated_at = ?::timestamptz
+            where phone = ?::text and ?::boolean)
+         update inbound_messages set status = 'processed', replies = ?::jsonb, processed_at = ?::timestamptz, error = null
+          where id = ?::bigint`,
+        [
+          conversation?.snapshot ?? null,
+          conversation?.retailerId ?? null,
+          conversation?.lastInboundAt ?? null,
+          now,
+          conversation?.phone ?? null,
+          conversation !== undefined,
+          JSON.stringify(replies),
+          now,
+          inboundId,
+        ],
+      ),
+      "bot_close",
+    );
   }
 
   function restore(retailer: Retailer, snapshot: unknown): ChatActor {
@@ -250,11 +270,9 @@ export function createBot(options: BotOptions): Bot {
       const command = classifyMessage(message.body, cat.index);
       texts.push(...(await respond(trx, retailer, actor, cat, command, message, now)));
     }
-    await trx("conversations")
-      .where({ phone })
-      .update({ snapshot: JSON.stringify(actor.getPersistedSnapshot()), retailer_id: retailer.id, last_inbound_at: message.receivedAt, updated_at: now });
+    const snapshot = JSON.stringify(actor.getPersistedSnapshot());
     actor.stop();
-    return { texts };
+    return { texts, conversation: { phone, retailerId: retailer.id, snapshot, lastInboundAt: message.receivedAt } };
   }
 
   /** The reply that says where the conversation stands: the open question or the order summary. */

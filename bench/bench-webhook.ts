@@ -88,7 +88,9 @@ async function waitForHealth(port: number, child: ChildProcess): Promise<void> {
 }
 
 function startKhaacho(url: string, port: number): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, "packages/cli/bin/khaacho.js"), "serve", "--port", String(port), "--host", "127.0.0.1"], {
+  // BENCH_NODE_ARGS passes node flags to the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(/\s+/).filter((arg) => arg !== "");
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, "packages/cli/bin/khaacho.js"), "serve", "--port", String(port), "--host", "127.0.0.1"], {
     cwd: mkdtempSync(join(tmpdir(), "khaacho-bench-")),
     env: {
       PATH: process.env.PATH,

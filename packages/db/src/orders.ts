@@ -23,6 +23,7 @@ import { postJournal } from "./ledger.js";
 import { prepared } from "./prepared.js";
 import { enqueueMessage, outboxCte } from "./outbox.js";
 import { settleRetailer } from "./settlement.js";
+import { inStatements, type Statements } from "./statements.js";
 import { type Executor, inTransaction } from "./transaction.js";
 
 /** Where an order came from. */
@@ -43,7 +44,7 @@ export interface PlaceOrderInput {
   vatRateBasisPoints: number;
   timeZone: string;
   /** Called inside the transaction after each step; throwing rolls the whole placement back. */
-  onStep?: ((step: PlacementStep, trx: Knex.Transaction) => void | Promise<void>) | undefined;
+  onStep?: ((step: PlacementStep) => void | Promise<void>) | undefined;
 }
 
 /** The result of placing an order: the order, or a refusal with its figures. */
@@ -165,7 +166,12 @@ export async function placeOrder(executor: Executor, input: PlaceOrderInput): Pr
   if (!normalized.ok) return normalized;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await inTransaction(executor, (trx) => placeOnce(trx, input, normalized.lines));
+      const placed = await inStatements(executor, (statements) => placeOnce(statements, input, normalized.lines));
+      if (!("replayOf" in placed)) return placed;
+      // The key was used before: answer with that order, read where it is visible.
+      const order = await getOrderDetail(executor, placed.replayOf, { now: input.now, timeZone: input.timeZone });
+      if (order) return { ok: true, order, replayed: true };
+      throw new Error(`order ${placed.replayOf} for idempotency key ${input.idempotencyKey} vanished`);
     } catch (error) {
       // The first order of a business day: create the day's sequence, then place again.
       if (attempt < 3 && isMissingDaySequence(error)) {
@@ -217,15 +223,18 @@ async function findOrderByKey(executor: Executor, key: string, now: Date, timeZo
   return row ? getOrderDetail(executor, row.number, { now, timeZone }) : undefined;
 }
 
-async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: { sku: string; quantity: number }[]): Promise<PlaceOrderResult> {
+async function placeOnce(
+  statements: Statements,
+  input: PlaceOrderInput,
+  lines: { sku: string; quantity: number }[],
+): Promise<PlaceOrderResult | { replayOf: string }> {
   // One statement locks the retailer row, then (the InitPlan on `r` runs before any offer row is
   // locked) every active offer for these products in id order. Locked rows are re-read at their
   // newest version, so the credit figures cached on the retailer row and the stock are current
   // even when the statement had to wait for them.
-  const locked = (
-    await prepared(
-      trx.raw<{ rows: LockedRow[] }>(
-        `with r as materialized (
+  const locked = await statements.run<LockedRow>(
+    "place_lock",
+    `with r as materialized (
            select id, code, name, phone, status, credit_limit_paisa, open_holds_paisa, receivable_paisa,
                   (select number from orders where idempotency_key = ?) as existing_number
              from retailers where id = ? for update),
@@ -245,33 +254,28 @@ async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: {
                 o.offer_id, o.vendor_id, o.product_id, o.cost_paisa, o.stock, o.vendor_code, o.vendor_name, o.vendor_phone,
                 o.sku, o.product_name, o.unit, o.price_paisa, o.active
            from r left join o on true order by o.offer_id`,
-        [input.idempotencyKey ?? null, input.retailerId, lines.map((l) => l.sku)],
-      ),
-      "place_lock",
-    )
-  ).rows;
+    [input.idempotencyKey ?? null, input.retailerId, lines.map((l) => l.sku)],
+  );
   const retailer = locked[0];
   if (!retailer) throw new DomainError("not_found", `no retailer with id ${input.retailerId}`, { retailerId: input.retailerId });
-  if (retailer.existing_number !== null) {
-    const order = await getOrderDetail(trx, retailer.existing_number, { now: input.now, timeZone: input.timeZone });
-    if (order) return { ok: true, order, replayed: true };
-  }
+  if (retailer.existing_number !== null) return { replayOf: retailer.existing_number };
   if (retailer.status !== "ACTIVE") return { ok: false, refusal: { reason: "retailer_suspended", status: retailer.status } };
-  await input.onStep?.("retailer_locked", trx);
+  await input.onStep?.("retailer_locked");
   const skus = lines.map((l) => l.sku);
   const offers = locked.filter((o): o is LockedRow & OfferRow => o.offer_id !== null);
-  await input.onStep?.("stock_locked", trx);
+  await input.onStep?.("stock_locked");
 
   const catalog = new Map<string, CatalogPrice>();
   for (const o of offers) catalog.set(o.sku, { productId: o.product_id, sku: o.sku, name: o.product_name, unit: o.unit, pricePaisa: o.price_paisa, active: o.active });
   const missing = skus.filter((sku) => !catalog.has(sku));
   if (missing.length > 0) {
     // Products without an active offer are known (and out of stock), not unknown.
-    const products = await trx.raw<{ rows: { id: number; sku: string; name: string; unit: string; price_paisa: number; active: boolean }[] }>(
+    const products = await statements.run<{ id: number; sku: string; name: string; unit: string; price_paisa: number; active: boolean }>(
+      undefined,
       `select id, sku, name, unit, price_paisa, active from products where sku in (select jsonb_array_elements_text(?::jsonb))`,
       [JSON.stringify(missing)],
     );
-    for (const p of products.rows) catalog.set(p.sku, { productId: p.id, sku: p.sku, name: p.name, unit: p.unit, pricePaisa: p.price_paisa, active: p.active });
+    for (const p of products) catalog.set(p.sku, { productId: p.id, sku: p.sku, name: p.name, unit: p.unit, pricePaisa: p.price_paisa, active: p.active });
   }
   const priced = priceOrderLines(lines, catalog, input.vatRateBasisPoints);
   if (!priced.ok) return priced;
@@ -293,7 +297,7 @@ async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: {
   const totals = priced.totals;
   const credit = checkCredit({ limitPaisa: retailer.credit_limit_paisa, receivableBalancePaisa: retailer.receivable_paisa, holdsPaisa: retailer.open_holds_paisa }, totals.totalPaisa);
   if (!credit.ok) return credit;
-  await input.onStep?.("credit_checked", trx);
+  await input.onStep?.("credit_checked");
 
   const day = businessDate(input.now, input.timeZone);
   const dates = orderDates(day);
@@ -322,8 +326,8 @@ async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: {
   // a counter row would be one lock every placement shares until it commits.
   const offerIds = items.map((l) => l.offerId);
   const quantities = items.map((l) => l.quantity);
-  const written = await prepared(
-    trx.raw<{ rows: { id: number; number: string }[] }>(
+  const written = await statements.run<{ id: number; number: string }>(
+    "place_write",
     `with seq as (select nextval(?::regclass) as last_seq),
      ord as (
        insert into orders (number, retailer_id, vendor_id, status, source, subtotal_paisa, vat_rate_bp, vat_paisa, total_paisa, cost_paisa,
@@ -401,12 +405,10 @@ async function placeOnce(trx: Knex.Transaction, input: PlaceOrderInput, lines: {
       retailer.id,
       ...message.bindings,
     ],
-    ),
-    "place_write",
   );
-  const row = written.rows[0];
+  const row = written[0];
   if (!row) throw new Error("order insert returned no row");
-  await input.onStep?.("order_written", trx);
+  await input.onStep?.("order_written");
 
   return {
     ok: true,

@@ -12,6 +12,7 @@ import {
 import type { CatalogIndex, CatalogProduct, ChatCommand, ChatDraftLine, ChatLanguage, ChatPendingLine, Config, ParsedMessage } from "@khaacho/core";
 import {
   getCreditSummary,
+  getLatestOrderDetail,
   getOrderDetail,
   inTransaction,
   listOrders,
@@ -341,9 +342,7 @@ export function createBot(options: BotOptions): Bot {
           // Another retailer's order is "not found": numbers are guessable.
           if (!order || order.retailer.id !== retailer.id) return [say.orderNotFoundReply(language, command.orderNumber)];
         } else {
-          const [latest] = await listOrders(trx, { retailerId: retailer.id, limit: 1 });
-          if (!latest) return [say.noOrdersReply(language)];
-          order = await getOrderDetail(trx, latest.number, { now, timeZone: config.businessTimeZone });
+          order = await getLatestOrderDetail(trx, retailer.id, { now, timeZone: config.businessTimeZone });
           if (!order) return [say.noOrdersReply(language)];
         }
         return [
@@ -381,8 +380,7 @@ export function createBot(options: BotOptions): Bot {
         return [say.priceReply(language, command.query, products)];
       }
       case "reorder": {
-        const [latest] = await listOrders(trx, { retailerId: retailer.id, limit: 1 });
-        const order = latest ? await getOrderDetail(trx, latest.number) : undefined;
+        const order = await getLatestOrderDetail(trx, retailer.id);
         if (!order) return [say.noOrdersReply(language)];
         const items = order.items.filter((i) => cat.bySku.has(i.sku)).map((i) => ({ sku: i.sku, quantity: i.quantity }));
         const gone = order.items.filter((i) => !cat.bySku.has(i.sku)).map((i) => i.name);

@@ -38,7 +38,7 @@ export { addVendor, getVendorByCode, listVendors, requireVendorByCode } from "./
 export type { Vendor } from "./vendors.js";
 export { enqueueMessage } from "./outbox.js";
 export type { OutboxEntry } from "./outbox.js";
-export { changeOrderStatus, getOrderDetail, listOrders, placeOrder } from "./orders.js";
+export { changeOrderStatus, getLatestOrderDetail, getOrderDetail, listOrders, placeOrder } from "./orders.js";
 export type { AsOf, ChangeOrderStatusInput, OrderDetail, OrderEventDetail, OrderFilter, OrderItemDetail, OrderSource, OrderSummary, PlaceOrderInput, PlaceOrderResult, PlacementStep } from "./orders.js";
 export type { OrderRefusal } from "@khaacho/core";
 export { getCreditSummary, recordPayment, recordVendorSettlement, reversePayment } from "./payments.js";

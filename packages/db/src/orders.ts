@@ -476,21 +476,41 @@ export interface AsOf {
   timeZone?: string;
 }
 
-/**
- * One order with its retailer, vendor, items, money (paid, due, days past due as of `asOf`) and
- * events, or undefined when there is no order with that number.
- */
-export async function getOrderDetail(executor: Executor, number: string, asOf: AsOf = {}): Promise<OrderDetail | undefined> {
-  const row = (await executor.raw<{ rows: OrderRow[] }>(`select ${ORDER_COLUMNS} from ${ORDER_FROM} where o.number = ?`, [number.trim().toUpperCase()])).rows[0];
-  if (!row) return undefined;
-  const items = await executor.raw<{ rows: { sku: string; name: string; unit: string; quantity: number; unit_price_paisa: number; line_total_paisa: number }[] }>(
-    `select sku, name, unit, quantity, unit_price_paisa, line_total_paisa from order_items where order_id = ? order by id`,
-    [row.id],
-  );
-  const events = await executor.raw<{ rows: { type: string; from_status: OrderStatus | null; to_status: OrderStatus; actor: string; note: string | null; created_at: Date | string }[] }>(
-    `select type, from_status, to_status, actor, note, created_at from order_events where order_id = ? order by id`,
-    [row.id],
-  );
+interface OrderDetailRow extends OrderRow {
+  items: unknown;
+  events: unknown;
+}
+
+interface ItemJson {
+  sku: string;
+  name: string;
+  unit: string;
+  quantity: number;
+  unit_price_paisa: number;
+  line_total_paisa: number;
+}
+
+interface EventJson {
+  type: string;
+  from_status: OrderStatus | null;
+  to_status: OrderStatus;
+  actor: string;
+  note: string | null;
+  created_at: string;
+}
+
+// An order's items and events ride along as JSON arrays, so a whole order is one statement.
+const ORDER_DETAIL_COLUMNS = `${ORDER_COLUMNS},
+  (select coalesce(json_agg(json_build_object('sku', i.sku, 'name', i.name, 'unit', i.unit, 'quantity', i.quantity,
+                                              'unit_price_paisa', i.unit_price_paisa, 'line_total_paisa', i.line_total_paisa) order by i.id), '[]'::json)
+     from order_items i where i.order_id = o.id) as items,
+  (select coalesce(json_agg(json_build_object('type', e.type, 'from_status', e.from_status, 'to_status', e.to_status, 'actor', e.actor,
+                                              'note', e.note, 'created_at', e.created_at) order by e.id), '[]'::json)
+     from order_events e where e.order_id = o.id) as events`;
+
+const fromJson = <T>(value: unknown): T => (typeof value === "string" ? (JSON.parse(value) as T) : (value as T));
+
+function toOrderDetail(row: OrderDetailRow, asOf: AsOf): OrderDetail {
   const today = businessDate(asOf.now ?? new Date(), asOf.timeZone);
   const duePaisa = dueOf(row.status, row.total_paisa, row.paid_paisa);
   return {
@@ -500,7 +520,7 @@ export async function getOrderDetail(executor: Executor, number: string, asOf: A
     source: row.source,
     retailer: { id: row.retailer_id, code: row.retailer_code, name: row.retailer_name, phone: row.retailer_phone },
     vendor: { id: row.vendor_id, code: row.vendor_code, name: row.vendor_name },
-    items: items.rows.map((i) => ({ sku: i.sku, name: i.name, unit: i.unit, quantity: i.quantity, unitPricePaisa: i.unit_price_paisa, lineTotalPaisa: i.line_total_paisa })),
+    items: fromJson<ItemJson[]>(row.items).map((i) => ({ sku: i.sku, name: i.name, unit: i.unit, quantity: i.quantity, unitPricePaisa: i.unit_price_paisa, lineTotalPaisa: i.line_total_paisa })),
     itemCount: row.item_count,
     subtotalPaisa: row.subtotal_paisa,
     vatRateBasisPoints: row.vat_rate_bp,
@@ -514,8 +534,33 @@ export async function getOrderDetail(executor: Executor, number: string, asOf: A
     dueDate: row.due_date,
     deliveredAt: iso(row.delivered_at),
     daysPastDue: row.status === "DELIVERED" ? daysPastDue({ dueDate: row.due_date, duePaisa, today }) : 0,
-    events: events.rows.map((e) => ({ type: e.type, fromStatus: e.from_status, toStatus: e.to_status, actor: e.actor, note: e.note, at: iso(e.created_at) as string })),
+    events: fromJson<EventJson[]>(row.events).map((e) => ({ type: e.type, fromStatus: e.from_status, toStatus: e.to_status, actor: e.actor, note: e.note, at: iso(e.created_at) as string })),
   };
+}
+
+/**
+ * One order with its retailer, vendor, items, money (paid, due, days past due as of `asOf`) and
+ * events, or undefined when there is no order with that number.
+ */
+export async function getOrderDetail(executor: Executor, number: string, asOf: AsOf = {}): Promise<OrderDetail | undefined> {
+  const row = (
+    await prepared(executor.raw<{ rows: OrderDetailRow[] }>(`select ${ORDER_DETAIL_COLUMNS} from ${ORDER_FROM} where o.number = ?::text`, [number.trim().toUpperCase()]), "order_detail")
+  ).rows[0];
+  return row ? toOrderDetail(row, asOf) : undefined;
+}
+
+/** A retailer's latest order (as `listOrders` orders them: newest first), in full, or undefined when it has none. */
+export async function getLatestOrderDetail(executor: Executor, retailerId: number, asOf: AsOf = {}): Promise<OrderDetail | undefined> {
+  const row = (
+    await prepared(
+      executor.raw<{ rows: OrderDetailRow[] }>(
+        `select ${ORDER_DETAIL_COLUMNS} from ${ORDER_FROM} where o.retailer_id = ?::bigint order by o.placed_at desc, o.id desc limit 1`,
+        [retailerId],
+      ),
+      "order_detail_latest",
+    )
+  ).rows[0];
+  return row ? toOrderDetail(row, asOf) : undefined;
 }
 
 /** Which orders to list. */

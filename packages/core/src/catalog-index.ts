@@ -408,6 +408,11 @@ export function fitProducts(index: CatalogIndex, mentionWords: readonly string[]
       if ((row[i] ?? 0) < similarity) row[i] = similarity;
     }
   });
+  // A catalog word spelled out by one mention word is not also another word's typo: "dairy milk
+  // silk" does not read "silk" as "milk" a second time.
+  for (const row of termSlots.values()) {
+    if (row.includes(1)) for (let i = 0; i < n; i++) if ((row[i] ?? 0) < 1) row[i] = 0;
+  }
   // Prefix filtering: a product must contain one of the rarest words whose weight exceeds 30% of the
   // mention, or its coverage stays under 0.7. Candidates come from those words' postings only, so a
   // common word ("masala", "oil") in a 10,000-SKU catalog does not drag in thousands of products.
@@ -479,13 +484,20 @@ export function fitProducts(index: CatalogIndex, mentionWords: readonly string[]
 }
 
 // "wai wai" typed as "waiwai" is handled by compounds in the dictionary; this is the reverse:
-// a catalog word typed as two ("good day" for "goodday", "surf excel" for "surfexcel").
+// a catalog word typed as two ("good day" for "goodday", "surf excel" for "surfexcel"), also as
+// voice typing splits it ("born vita" for "bournvita"): two words the catalog does not know whose
+// join it knows, if only as a typo.
 function joinSplitWords(index: CatalogIndex, mentionWords: readonly string[]): string[] {
   const out: string[] = [];
+  const unknown = (word: string) => !index.words.ids.has(word) && index.words.lookup(word).length === 0;
   for (let i = 0; i < mentionWords.length; i++) {
     const word = mentionWords[i] ?? "";
     const next = mentionWords[i + 1];
-    if (next !== undefined && !index.words.ids.has(word) && index.words.ids.has(word + next)) {
+    const joins =
+      next !== undefined &&
+      !index.words.ids.has(word) &&
+      (index.words.ids.has(word + next) || (/^[a-z]+$/.test(word + next) && unknown(word) && unknown(next) && index.words.lookup(word + next).length > 0));
+    if (joins) {
       out.push(word + next);
       i++;
     } else {

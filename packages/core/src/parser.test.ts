@@ -158,6 +158,26 @@ describe("parseMessage", () => {
     expect(parseMessage("पहिलेकै जस्तो अर्डर फेरि पठाउनुस्", shop).intent).toBe("reorder");
   });
 
+  it("reads voice typing and fast thumbs: cases of drinks, spoken punctuation, split brand names", () => {
+    const shop = buildCatalogIndex([
+      product("COKE-500-CS", "Coca-Cola 500ml (case of 24)", "case", ["coke"]),
+      product("BVT-500", "Bournvita 500g Jar", "jar", ["bournvita"]),
+      product("CDM-50", "Cadbury Dairy Milk 50g", "piece", ["dairy milk"]),
+      ...catalog,
+    ]);
+    const read = (text: string) => parseMessage(text, shop);
+    expect(read("coke 500ml 2 case, chini 5 kg")).toMatchObject({ items: [{ sku: "COKE-500-CS", quantity: 2 }, { sku: "SUGAR-KG", quantity: 5 }], unresolved: [] });
+    expect(read("chini twenty kg comma parle g two packet full stop").items.map((i) => `${i.sku}*${i.quantity}`)).toEqual(["SUGAR-KG*20", "PARLE*2"]);
+    expect(read("born vita six jar").items.map((i) => `${i.sku}*${i.quantity}`)).toEqual(["BVT-500*6"]);
+    // "silk" is not a second "milk": the product the catalog does not carry stays unresolved.
+    const silk = read("dairy milk silk 10 wota, dairy milk 20 wota");
+    expect(silk.items.map((i) => `${i.sku}*${i.quantity}`)).toEqual(["CDM-50*20"]);
+    expect(silk.unresolved).toHaveLength(1);
+    expect(read("thik cha, confirm garnus").intent).toBe("confirm");
+    expect(read("ORDER AAJA AAUNCHA KI NAI?").intent).toBe("status");
+    expect(read("aghi ko jastai order pathaidinu").intent).toBe("reorder");
+  });
+
   it("tells intents apart and gives non-order messages no lines", () => {
     const cases: [string, string][] = [
       ["CONFIRM", "confirm"],

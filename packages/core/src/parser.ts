@@ -66,8 +66,9 @@ const CONFIRM_WORDS = new Set([
 ]);
 const CONFIRM_FILLER = new Set([
   "cha", "chha", "xa", "छ", "please", "pls", "plz", "dai", "bhai", "didi", "sir", "ji", "hai", "la", "order", "it", "the", "is",
-  "pathaidinu", "pathaidinus", "pathaunu", "pathaunus", "pathau", "garnu", "gardinu", "garidinu", "sabai", "tyo", "tei", "yo",
-  "पठाइदिनु", "पठाउनु", "है", "दाइ", "हजुर",
+  "pathaidinu", "pathaidinus", "pathaunu", "pathaunus", "pathau", "garnu", "garnus", "garnuhos", "gardinu", "gardinus", "garidinu",
+  "garidinus", "gara", "sabai", "tyo", "tei", "yo", "पठाइदिनु", "पठाइदिनुस्", "पठाउनु", "पठाउनुस्", "गर्नुस्", "गर्नुहोस्", "है",
+  "दाइ", "हजुर",
 ]);
 function isConfirmation(bare: string): boolean {
   const words = bare.split(" ").filter(Boolean);
@@ -79,11 +80,11 @@ const CANCEL_WHOLE = new Set([
 // `\b` is an ASCII word boundary: Devanagari words stand outside it.
 const CANCEL = /\b(?:cancel|cancell?ed|radda)|रद्द/u;
 const STATUS =
-  /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina|nahi aaya|nahin aaya|nahi aya|kab tak|kab aayega|kab aaega|kab milega|kahile samma)\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ/u;
+  /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina|nahi aaya|nahin aaya|nahi aya|kab tak|kab aayega|kab aaega|kab milega|kahile samma|(?:aauncha|aaucha|aaunchha|aauchha|aauxa|pugcha|pugchha|pugxa) ki (?:nai|naai|nae|chaina))\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ/u;
 const HELP =
   /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|don t understand|dont understand|do not understand|bujhina|bujhena|kasari order|मद्दत|सहयोग/u;
 const BALANCE = /\b(?:balance|baki|baaki|bakaya|dues?|outstanding|credit|hisab|hisaab|udharo|statement|kati tirnu)\b|बाँकी|हिसाब|उधारो/u;
-const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahi?l[ae] ?(?:ko )?jast[ae]i|pahi?l[ae] jasto|feri tei|uhi order|same as before|pahile wala|pichhle wala)\b|पहिले जस्तै|पहिलेकै जस्तो|पहिले जस्तो|पहिलेको जस्तै|पहिलेको जस्तो/u;
+const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahi?l[ae] ?(?:ko )?jast[ae]i|pahi?l[ae] jasto|feri tei|uhi order|same as before|pahile wala|pichhle wala|aghi ?(?:ko )?jast[ae]i|pahilekai|pahilakai)\b|पहिले जस्तै|पहिलेकै|पहिले जस्तो|पहिलेको जस्तै|पहिलेको जस्तो|अघिको जस्तै/u;
 const PRICE = /\b(?:price|prices|rate|rates|kati ho|kati parchha|kati parcha|kati ho\?|dam|bhau|mulya)\b|मूल्य|भाउ|कति हो/u;
 const ORDER_WORDS =
   /\b(?:order|send|need|want|chahiyo|chaiyo|chahincha|chaincha|pathau|pathaunu|pathaidinu|pathaidinus|dinu|dinus|deliver|please|pls|plz|kindly|required|chaahiyo)\b|चाहियो|पठाउनु|पठाइदिनु/u;
@@ -102,7 +103,8 @@ const PRICE_PATTERNS: readonly RegExp[] = [
 ];
 const LEADING_NUMBERING = /^\s*(?:[-*•·▪►➤>–—]+\s*|\(\d{1,2}\)\s*|\d{1,2}[.)](?!\d)\s*|[a-h][.)]\s+)/u;
 // "&" does not split: it is as often inside a name ("Fair & Lovely"), and quantities split the items anyway.
-const SEGMENT_SPLIT = /[,;،।]|\s+(?:and|ra|र|tatha|ani|अनि|aur|और)\s+|\s*\+\s*|(?<![\d])\s*\/\s*(?![\d])|\.\s+(?=[^\d\s])/iu;
+// Voice typing writes punctuation out: "sugar 20 kg comma rara 2 carton full stop".
+const SEGMENT_SPLIT = /[,;،।]|\s*\b(?:comma|full ?stop|new ?line)\b\s*|\s+(?:and|ra|र|tatha|ani|अनि|aur|और)\s+|\s*\+\s*|(?<![\d])\s*\/\s*(?![\d])|\.\s+(?=[^\d\s])/iu;
 
 interface Quantity {
   value?: number;

@@ -22,7 +22,8 @@ const COUNT_WORDS: ReadonlyArray<[string, readonly string[]]> = [
   ["dozen", ["dozen", "dozens", "doz", "dz", "darjan", "dajan", "darjen", "दर्जन"]],
   ["piece", ["piece", "pieces", "pc", "pcs", "wota", "ota", "vota", "wata", "gota", "nos", "pis", "वटा", "ओटा", "गोटा", "थान", "than"]],
   ["tray", ["tray", "trays", "tre", "ट्रे"]],
-  ["crate", ["crate", "crates", "kret", "क्रेट"]],
+  // A "case" of drinks is a crate of bottles or cans.
+  ["crate", ["crate", "crates", "kret", "क्रेट", "case", "cases", "cs", "kes", "केस"]],
   ["bottle", ["bottle", "bottles", "btl", "btls", "bottal", "botal", "बोतल"]],
   ["jar", ["jar", "jars", "जार"]],
   ["tin", ["tin", "tins", "टिन"]],

@@ -110,4 +110,9 @@ describe("answerPending", () => {
     expect(answerPending(coke, { index: 3 })).toBeUndefined();
     expect(answerPending(coke, { index: 1, quantity: 0 })).toBeUndefined();
   });
+  it("asks the quantity for a candidate the retailer's unit did not fit, instead of reusing the number", () => {
+    const churot = { text: "churot 2 carton", reason: "ambiguous" as const, quantity: 2, candidates: ["SURYA-CTN", "SHIKHAR-PKT"], candidateQuantities: [2] };
+    expect(answerPending(churot, { index: 1 })).toEqual({ line: { sku: "SURYA-CTN", quantity: 2 } });
+    expect(answerPending(churot, { index: 2 })).toEqual({ askQuantityFor: "SHIKHAR-PKT" });
+  });
 });

@@ -72,7 +72,9 @@ export function answerPending(
   const sku = pending.candidates[answer.index - 1];
   if (sku === undefined || answer.index < 1) return undefined;
   if (answer.quantity !== undefined) return validQuantity(answer.quantity) ? { line: { sku, quantity: answer.quantity } } : undefined;
-  const known = pending.reason === "unit_mismatch" ? undefined : (pending.candidateQuantities?.[answer.index - 1] ?? pending.quantity);
+  // A candidate past the end of candidateQuantities is one the retailer's unit does not fit: ask.
+  const known =
+    pending.reason === "unit_mismatch" ? undefined : pending.candidateQuantities !== undefined ? pending.candidateQuantities[answer.index - 1] : pending.quantity;
   return validQuantity(known) ? { line: { sku, quantity: known } } : { askQuantityFor: sku };
 }
 

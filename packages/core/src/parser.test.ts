@@ -178,6 +178,28 @@ describe("parseMessage", () => {
     expect(read("aghi ko jastai order pathaidinu").intent).toBe("reorder");
   });
 
+  it("reads a distributor's forwarded orders and Devanagari-only shopkeepers", () => {
+    const shop = buildCatalogIndex([
+      product("MATCH-BDL", "Gaida Matchbox (bundle of 10)", "bundle", ["salai", "matchbox"]),
+      product("SURYA-PKT", "Surya Red 20s", "packet", ["surya", "churot"]),
+      product("SURYA-CTN", "Surya Red 20s Carton (10 packets)", "carton", ["surya", "churot"]),
+      product("SHIKHAR-PKT", "Shikhar Ice 20s", "packet", ["shikhar", "churot"]),
+      ...catalog,
+    ]);
+    expect(parseMessage("salai 3 bundle, chini 5 kg", shop)).toMatchObject({ items: [{ sku: "MATCH-BDL", quantity: 3 }, { sku: "SUGAR-KG", quantity: 5 }], unresolved: [] });
+    // Only Surya comes in cartons, but "churot" does not name a brand.
+    const churot = parseMessage("churot 2 carton", shop);
+    expect(churot.items).toEqual([]);
+    expect(churot.unresolved[0]).toMatchObject({ reason: "ambiguous", candidates: ["SURYA-CTN", "SHIKHAR-PKT"], candidateQuantities: [2] });
+    expect(parseMessage("surya 2 carton", shop).items.map((i) => `${i.sku}*${i.quantity}`)).toEqual(["SURYA-CTN*2"]);
+    // An unknown code is not read as the letter P with a quantity of 9999.
+    expect(parseMessage("P9999-GHEE-2L x 4\nchini 5 kg", shop).unresolved.map((u) => u.text)).not.toContain("p");
+    expect(parseMessage("मेरो अर्डर कहिले आइपुग्छ?", shop).intent).toBe("status");
+    expect(parseMessage("ठिक छ, पठाउनुहोस्", shop).intent).toBe("confirm");
+    expect(parseMessage("अघिल्लो पटकको जस्तै अर्डर फेरि पठाइदिनुहोस्", shop).intent).toBe("reorder");
+    expect(parseMessage("order kasari garne ho?", shop).intent).toBe("help");
+  });
+
   it("tells intents apart and gives non-order messages no lines", () => {
     const cases: [string, string][] = [
       ["CONFIRM", "confirm"],

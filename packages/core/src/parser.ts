@@ -25,7 +25,10 @@ export interface UnresolvedItem {
   reason: "unknown_product" | "ambiguous" | "no_quantity" | "unit_mismatch";
   /** The number the retailer wrote, when there was one. */
   quantity?: number;
-  /** For `ambiguous`: the quantity in each candidate's sale units, same order as `candidates`. */
+  /**
+   * For `ambiguous`: the quantity in each candidate's sale units, same order as `candidates`. It may
+   * be shorter: candidates past its end are products the words fit whose sale unit the quantity does not.
+   */
   candidateQuantities?: number[];
 }
 
@@ -67,7 +70,8 @@ const CONFIRM_WORDS = new Set([
 const CONFIRM_FILLER = new Set([
   "cha", "chha", "xa", "छ", "please", "pls", "plz", "dai", "bhai", "didi", "sir", "ji", "hai", "la", "order", "it", "the", "is",
   "pathaidinu", "pathaidinus", "pathaunu", "pathaunus", "pathau", "garnu", "garnus", "garnuhos", "gardinu", "gardinus", "garidinu",
-  "garidinus", "gara", "sabai", "tyo", "tei", "yo", "पठाइदिनु", "पठाइदिनुस्", "पठाउनु", "पठाउनुस्", "गर्नुस्", "गर्नुहोस्", "है",
+  "garidinus", "gara", "sabai", "tyo", "tei", "yo", "पठाइदिनु", "पठाइदिनुस्", "पठाइदिनुहोस्", "पठाइदिनुहोला", "पठाउनु", "पठाउनुस्",
+  "पठाउनुहोस्", "पठाउनुहोला", "गर्नुस्", "गर्नुहोस्", "गर्नुहोला", "है",
   "दाइ", "हजुर",
 ]);
 function isConfirmation(bare: string): boolean {
@@ -80,11 +84,11 @@ const CANCEL_WHOLE = new Set([
 // `\b` is an ASCII word boundary: Devanagari words stand outside it.
 const CANCEL = /\b(?:cancel|cancell?ed|radda)|रद्द/u;
 const STATUS =
-  /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina|nahi aaya|nahin aaya|nahi aya|kab tak|kab aayega|kab aaega|kab milega|kahile samma|(?:aauncha|aaucha|aaunchha|aauchha|aauxa|pugcha|pugchha|pugxa) ki (?:nai|naai|nae|chaina))\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ/u;
+  /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina|nahi aaya|nahin aaya|nahi aya|kab tak|kab aayega|kab aaega|kab milega|kahile samma|(?:aauncha|aaucha|aaunchha|aauchha|aauxa|pugcha|pugchha|pugxa) ki (?:nai|naai|nae|chaina))\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ|आइपुग्छ|आइपुगेन|आएन|कहिले पुग्छ|कहिलेसम्म/u;
 const HELP =
-  /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|don t understand|dont understand|do not understand|bujhina|bujhena|kasari order|मद्दत|सहयोग/u;
+  /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|don t understand|dont understand|do not understand|bujhina|bujhena|kasari order|kasari garne|order kasari|kasari mangaune|मद्दत|सहयोग|कसरी अर्डर|अर्डर कसरी/u;
 const BALANCE = /\b(?:balance|baki|baaki|bakaya|dues?|outstanding|credit|hisab|hisaab|udharo|statement|kati tirnu)\b|बाँकी|हिसाब|उधारो/u;
-const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahi?l[ae] ?(?:ko )?jast[ae]i|pahi?l[ae] jasto|feri tei|uhi order|same as before|pahile wala|pichhle wala|aghi ?(?:ko )?jast[ae]i|pahilekai|pahilakai)\b|पहिले जस्तै|पहिलेकै|पहिले जस्तो|पहिलेको जस्तै|पहिलेको जस्तो|अघिको जस्तै/u;
+const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahi?l[ae] ?(?:ko )?jast[ae]i|pahi?l[ae] jasto|feri tei|uhi order|same as before|pahile wala|pichhle wala|aghi ?(?:ko )?jast[ae]i|pahilekai|pahilakai)\b|पहिले जस्तै|पहिलेकै|पहिले जस्तो|पहिलेको जस्तै|पहिलेको जस्तो|अघिको जस्तै|अघिल्लो पटक|अघिल्लो जस्तै|उही अर्डर|फेरि उही/u;
 const PRICE = /\b(?:price|prices|rate|rates|kati ho|kati parchha|kati parcha|kati ho\?|dam|bhau|mulya)\b|मूल्य|भाउ|कति हो/u;
 const ORDER_WORDS =
   /\b(?:order|send|need|want|chahiyo|chaiyo|chahincha|chaincha|pathau|pathaunu|pathaidinu|pathaidinus|dinu|dinus|deliver|please|pls|plz|kindly|required|chaahiyo)\b|चाहियो|पठाउनु|पठाइदिनु/u;
@@ -389,6 +393,10 @@ function resolveMention(mention: Mention, index: CatalogIndex): Outcome {
   } else {
     // A word that explains only a sliver of a long name ("paneer" in "Shahi Paneer Masala 100 g")
     // is not a match: such fits stay candidates for the question, never an order line.
+    // Single letters alone name nothing (the "P" of an unknown code "P9999-GHEE-2L").
+    if (mention.words.length > 0 && mention.words.every((word) => /^\p{L}$/u.test(word))) {
+      return { kind: "unresolved", known: false, gate: false, item: { text: mention.text, candidates: [], reason: "unknown_product", ...quantityField } };
+    }
     // "pani" after a product's name is Nepali for "also" ("fanta pani 1 darjan"); alone it is water.
     const words = mention.words.filter((word, i) => i === 0 || word !== "pani");
     const fits = fitProducts(index, words);
@@ -488,12 +496,16 @@ function resolveMention(mention: Mention, index: CatalogIndex): Outcome {
   const tied = top.filter((o) => o.fit.score >= leader.fit.score - TIE);
   // A size or unit picks between variants of one product; it does not pick between brands the
   // words fit equally ("tel 5 litre" with Dhara 1L, Dhara 5L and Fortune 1L is a question).
-  const rivals = options.filter((o) => o.fit.score >= leader.fit.score - TIE && !areVariants(index, o.fit.product, leader.fit.product));
+  // Nor does it pick a brand when only one brand is sold that way ("churot 2 carton" with Surya
+  // packets and cartons and Shikhar packets): the words fit another product as well as the leader.
+  const rivals = pool.filter((f) => f.score >= leader.fit.score - TIE && !areVariants(index, f.product, leader.fit.product));
   if (rivals.length > 0) {
     const shown = options.filter((o) => o.fit.score >= leader.fit.score - TIE).sort((a, b) => b.grade - a.grade || b.fit.score - a.fit.score);
+    // Other products the unit does not fit are named too (not more sizes of the ones shown).
+    const unfitting = rivals.filter((f) => !shown.some((o) => areVariants(index, o.fit.product, f.product)));
     return unresolved(
       "ambiguous",
-      shown.map((o) => o.fit),
+      [...shown.map((o) => o.fit), ...unfitting],
       { candidateQuantities: shown.slice(0, 8).map((o) => o.quantity) },
     );
   }

@@ -30,6 +30,7 @@ const COUNT_WORDS: ReadonlyArray<[string, readonly string[]]> = [
   ["pouch", ["pouch", "pouches", "poch", "पाउच"]],
   ["bar", ["bar", "bars"]],
   ["roll", ["roll", "rolls"]],
+  ["bundle", ["bundle", "bundles", "bdl", "bandal", "mutha", "मुठा", "बन्डल"]],
 ];
 
 const UNIT_TABLE = new Map<string, UnitMeaning>();

@@ -20,8 +20,9 @@ import {
   placeOrder,
   prepared,
   setRetailerLanguage,
+  toRetailer,
 } from "@khaacho/db";
-import type { OrderDetail, Retailer } from "@khaacho/db";
+import type { OrderDetail, Retailer, RetailerRow } from "@khaacho/db";
 import type { Knex } from "knex";
 import { createActor } from "xstate";
 import type { Actor } from "xstate";
@@ -66,32 +67,14 @@ interface Catalog {
 }
 
 /** What the opening statement returns: the inbound row's id (null for a repeated id), the retailer's columns (null for a stranger), the locked conversation's snapshot, the catalog's version. */
-interface OpeningRow {
+type OpeningRow = Omit<RetailerRow, "id"> & {
   inbound_id: number | null;
   id: number | null;
-  code: string;
-  name: string;
-  phone: string;
-  area: string | null;
-  language: "en" | "ne";
-  credit_limit_paisa: number;
-  status: Retailer["status"];
-  created_at: Date;
   snapshot: unknown;
   catalog_version: string;
-}
+};
 
-const retailerFrom = (row: OpeningRow): Retailer => ({
-  id: row.id as number,
-  code: row.code,
-  name: row.name,
-  phone: row.phone,
-  area: row.area,
-  language: row.language,
-  creditLimitPaisa: row.credit_limit_paisa,
-  status: row.status,
-  createdAt: row.created_at,
-});
+const retailerFrom = (row: OpeningRow): Retailer => toRetailer({ ...row, id: row.id as number });
 
 /** The replies for a message and how to record it. */
 interface Outcome {

@@ -32,8 +32,9 @@ export {
   requireRetailerByCode,
   setCreditLimit,
   setRetailerLanguage,
+  toRetailer,
 } from "./retailers.js";
-export type { Retailer } from "./retailers.js";
+export type { Retailer, RetailerRow } from "./retailers.js";
 export { addVendor, getVendorByCode, listVendors, requireVendorByCode } from "./vendors.js";
 export type { Vendor } from "./vendors.js";
 export { enqueueMessage } from "./outbox.js";

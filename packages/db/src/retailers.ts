@@ -15,7 +15,8 @@ export interface Retailer {
   createdAt: Date;
 }
 
-interface RetailerRow {
+/** A `retailers` row as the database returns it (the columns `Retailer` is read from). */
+export interface RetailerRow {
   id: number;
   code: string;
   name: string;
@@ -27,7 +28,8 @@ interface RetailerRow {
   created_at: Date;
 }
 
-function toRetailer(row: RetailerRow): Retailer {
+/** The retailer a `retailers` row describes. */
+export function toRetailer(row: RetailerRow): Retailer {
   return {
     id: row.id,
     code: row.code,

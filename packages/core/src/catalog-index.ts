@@ -261,6 +261,8 @@ export interface CatalogIndex {
   /** @internal */ readonly productPhrases: readonly (readonly number[])[];
   /** @internal The words of each product's name (no sizes, units or fillers). */
   readonly nameWords: readonly ReadonlySet<string>[];
+  /** @internal Numbers that are part of a name, by the word after them ("kitkat 4 finger", "5 star"). */
+  readonly nameNumbers: ReadonlyMap<string, ReadonlySet<number>>;
 }
 
 /** The words of a catalog name or alias that identify a product (no sizes, units, numbers or fillers). */
@@ -355,7 +357,19 @@ export function buildCatalogIndex(products: readonly CatalogProduct[]): CatalogI
   codes.finish();
   while (postings.length < words.terms.length) postings.push([]);
   const nameWords = products.map((p) => new Set(phraseWords(p.name)));
-  return { products, forms, words, codes, codeProducts, phrases, postings, productPhrases, nameWords };
+  const nameNumbers = new Map<string, Set<number>>();
+  for (const product of products) {
+    const tokens = classifyTokens(normalizeText(product.name));
+    tokens.forEach((token, i) => {
+      const next = tokens[i + 1];
+      if (token.kind === "num" && !token.word && next?.kind === "word") {
+        const set = nameNumbers.get(next.text) ?? new Set<number>();
+        set.add(token.value);
+        nameNumbers.set(next.text, set);
+      }
+    });
+  }
+  return { products, forms, words, codes, codeProducts, phrases, postings, productPhrases, nameWords, nameNumbers };
 }
 
 /**

@@ -22,6 +22,8 @@ const NUMBER_WORDS: ReadonlyMap<string, number> = new Map<string, number>([
   ["ten", 10], ["eleven", 11], ["twelve", 12], ["thirteen", 13], ["fourteen", 14], ["fifteen", 15], ["sixteen", 16],
   ["seventeen", 17], ["eighteen", 18], ["nineteen", 19], ["twenty", 20], ["thirty", 30], ["forty", 40], ["fifty", 50],
   ["sixty", 60], ["seventy", 70], ["eighty", 80], ["ninety", 90], ["hundred", 100],
+  // "half dozen" is 6, "a couple of" 2; half of a unit the SKU cannot split stays unresolved.
+  ["half", 0.5], ["couple", 2], ["pair", 2], ["adha", 0.5], ["aadha", 0.5], ["आधा", 0.5],
   ["एक", 1], ["दुई", 2], ["तीन", 3], ["तिन", 3], ["चार", 4], ["पाँच", 5], ["पांच", 5], ["पाच", 5], ["छ", 6], ["सात", 7],
   ["आठ", 8], ["नौ", 9], ["दस", 10], ["दश", 10], ["बाह्र", 12], ["पन्ध्र", 15], ["बीस", 20], ["बिस", 20],
   ["पच्चीस", 25], ["पच्चिस", 25], ["तीस", 30], ["चालीस", 40], ["पचास", 50], ["सय", 100],

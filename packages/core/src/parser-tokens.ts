@@ -95,8 +95,8 @@ function resolveWords(tokens: Token[]): Token[] {
     const unit = unitMeaning(word);
     const number = numberWordValue(word);
     if (unit && number !== undefined) {
-      // "tin" is 3 and a tin; "2 tin tel" is tins, "tin jar tel" is three jars.
-      if (prev?.kind === "num" || prev?.kind === "numunit" || prev?.kind === "unit") out.push({ kind: "unit", meaning: unit, text: word });
+      // "tin" is 3 and a tin; "2 tin tel" is tins, "tin jar tel" and "5kg tin bora" are three jars, three bags.
+      if (!nextIsUnit && (prev?.kind === "num" || prev?.kind === "numunit" || prev?.kind === "unit")) out.push({ kind: "unit", meaning: unit, text: word });
       else out.push({ kind: "num", value: number, word: true });
       continue;
     }

@@ -200,6 +200,30 @@ describe("parseMessage", () => {
     expect(parseMessage("order kasari garne ho?", shop).intent).toBe("help");
   });
 
+  it("reads slang, price asides and quantity phrases around items", () => {
+    const shop = buildCatalogIndex([
+      product("SNK-50", "Snickers 50g", "piece", ["snickers"]),
+      product("BRU-100", "Bru Instant Coffee 100g", "jar", ["bru"]),
+      product("FAIR-50", "Fair & Lovely Cream 50g", "piece", []),
+      product("ATTA-5KG", "Atta 5kg Bag", "bag", ["pitho"]),
+      ...catalog,
+    ]);
+    const read = (text: string) => parseMessage(text, shop);
+    const lines = (text: string) => read(text).items.map((i) => `${i.sku}*${i.quantity}`);
+    expect(read("bro pls send 2x snickers and 5 nun asap thnx")).toMatchObject({ items: [{ sku: "SNK-50", quantity: 2 }, { sku: "SALT-1KG", quantity: 5 }], unresolved: [] });
+    expect(lines("Snickers 50g x 24")).toEqual(["SNK-50*24"]);
+    expect(lines("send 4 snickers (120 each rite?) and 10 nun")).toEqual(["SNK-50*4", "SALT-1KG*10"]);
+    expect(lines("half dozen snickers + a couple of nun")).toEqual(["SNK-50*6", "SALT-1KG*2"]);
+    expect(lines("we r out of fair n lovely, send 6pc")).toEqual(["FAIR-50*6"]);
+    expect(lines("pitho 5kg tin bora")).toEqual(["ATTA-5KG*3"]);
+    expect(lines("For this week - chini 10 kg")).toEqual(["SUGAR-KG*10"]);
+    const bars = buildCatalogIndex([product("KKT-4F", "KitKat 4 Finger Box", "box", ["kitkat"]), product("STAR-40", "Cadbury 5 Star 40g", "piece", []), ...catalog]);
+    expect(parseMessage("Kitkat 4 finger x 2 boxes, 5 Star 40g x 24", bars).items.map((i) => `${i.sku}*${i.quantity}`)).toEqual(["KKT-4F*2", "STAR-40*24"]);
+    expect(read("Yes, please go ahead with the order as listed.").intent).toBe("confirm");
+    expect(read("how much do we owe u guys rn?").intent).toBe("balance");
+    expect(read("could you let me know when today's delivery will reach Pulchowk?").intent).toBe("status");
+  });
+
   it("tells intents apart and gives non-order messages no lines", () => {
     const cases: [string, string][] = [
       ["CONFIRM", "confirm"],

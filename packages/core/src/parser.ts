@@ -74,6 +74,8 @@ const CONFIRM_FILLER = new Set([
   "पठाउनुहोस्", "पठाउनुहोला", "गर्नुस्", "गर्नुहोस्", "गर्नुहोला", "है",
   "दाइ", "हजुर",
 ]);
+// "Yes, please go ahead with the order as listed.": agreement inside a sentence with no items.
+const CONFIRM_PHRASE = /\b(?:go ahead|proceed|confirm(?:ed)?|place (?:the|my|this) order|yes please)\b|कन्फर्म/u;
 function isConfirmation(bare: string): boolean {
   const words = bare.split(" ").filter(Boolean);
   return words.length > 0 && words.length <= 8 && words.every((w) => CONFIRM_WORDS.has(w) || CONFIRM_FILLER.has(w)) && words.some((w) => CONFIRM_WORDS.has(w));
@@ -84,10 +86,10 @@ const CANCEL_WHOLE = new Set([
 // `\b` is an ASCII word boundary: Devanagari words stand outside it.
 const CANCEL = /\b(?:cancel|cancell?ed|radda)|रद्द/u;
 const STATUS =
-  /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina|nahi aaya|nahin aaya|nahi aya|kab tak|kab aayega|kab aaega|kab milega|kahile samma|(?:aauncha|aaucha|aaunchha|aauchha|aauxa|pugcha|pugchha|pugxa) ki (?:nai|naai|nae|chaina))\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ|आइपुग्छ|आइपुगेन|आएन|कहिले पुग्छ|कहिलेसम्म/u;
+  /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina|nahi aaya|nahin aaya|nahi aya|kab tak|kab aayega|kab aaega|kab milega|kahile samma|when\b.{0,40}\b(?:reach|arrive|come|be delivered|deliver)|(?:aauncha|aaucha|aaunchha|aauchha|aauxa|pugcha|pugchha|pugxa) ki (?:nai|naai|nae|chaina))\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ|आइपुग्छ|आइपुगेन|आएन|कहिले पुग्छ|कहिलेसम्म/u;
 const HELP =
   /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|don t understand|dont understand|do not understand|bujhina|bujhena|kasari order|kasari garne|order kasari|kasari mangaune|मद्दत|सहयोग|कसरी अर्डर|अर्डर कसरी/u;
-const BALANCE = /\b(?:balance|baki|baaki|bakaya|dues?|outstanding|credit|hisab|hisaab|udharo|statement|kati tirnu)\b|बाँकी|हिसाब|उधारो/u;
+const BALANCE = /\b(?:balance|baki|baaki|bakaya|dues?|outstanding|credit|hisab|hisaab|udharo|statement|kati tirnu|owe|owed|how much (?:do )?(?:i|we) pay)\b|बाँकी|हिसाब|उधारो/u;
 const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahi?l[ae] ?(?:ko )?jast[ae]i|pahi?l[ae] jasto|feri tei|uhi order|same as before|pahile wala|pichhle wala|aghi ?(?:ko )?jast[ae]i|pahilekai|pahilakai)\b|पहिले जस्तै|पहिलेकै|पहिले जस्तो|पहिलेको जस्तै|पहिलेको जस्तो|अघिको जस्तै|अघिल्लो पटक|अघिल्लो जस्तै|उही अर्डर|फेरि उही/u;
 const PRICE = /\b(?:price|prices|rate|rates|kati ho|kati parchha|kati parcha|kati ho\?|dam|bhau|mulya)\b|मूल्य|भाउ|कति हो/u;
 const ORDER_WORDS =
@@ -97,7 +99,10 @@ const GREETINGS =
   /\b(?:good (?:morning|evening|afternoon|night|day to you)|how are you|thank you|ke cha|k cha|k xa|kasto cha|sanchai|sanchai hunuhunchha)\b/gu;
 const HEADER_LINE = /^\s*(?:sub\s*total|grand\s*total|total|date|invoice|bill\s*(?:no|#)|order\s*(?:#|no\.?)\s*\d+|from|to|address|phone|mob(?:ile)?)\b/iu;
 const PRICE_PATTERNS: readonly RegExp[] = [
-  /(?:rs|npr|inr|रु|रू)\.?\s*\d[\d,]*(?:\.\d+)?(?:\s*\/\s*-)?(?:\s*\/\s*\p{L}+)?/giu,
+  // "Rs 50", never the "rs 50" at the end of "Snickers 50g".
+  /(?<!\p{L})(?:rs|npr|inr|रु|रू)\.?\s*\d[\d,]*(?:\.\d+)?(?:\s*\/\s*-)?(?:\s*\/\s*\p{L}+)?/giu,
+  // A price aside in brackets: "4 snickers (120 each rite?)", "(@ 45)", "(rate 98)".
+  /\([^()]*\d[^()]*\b(?:each|per|rate|price|rs|npr|@)\b[^()]*\)|\([^()]*(?:@|rs\.?|rate|price)\s*\d[^()]*\)/giu,
   /@\s*(?:rs\.?\s*)?\d[\d,]*(?:\.\d+)?(?:\s*\/\s*\p{L}+)?/giu,
   /\d[\d,]*(?:\.\d+)?\s*\/-/gu,
   /\d[\d,]*(?:\.\d+)?\s*(?:rupees|rupiya|rupaiya|rs\b|rupaiyaa|रुपैयाँ)/giu,
@@ -180,6 +185,7 @@ function readMessage(text: string, index: CatalogIndex): ParsedMessage {
     else if (outcome.known || (outcome.gate && (hasKnown || orderish))) unresolved.push(outcome.item);
   }
   if (PRICE.test(compact) && items.length === 0) return withNumber("other");
+  if (items.length === 0 && unresolved.length === 0 && CONFIRM_PHRASE.test(compact)) return withNumber("confirm");
   if (items.length > 0 || unresolved.length > 0) return { intent: "order", items, unresolved };
   if (HELP.test(compact)) return withNumber("help");
   if (BALANCE.test(compact)) return withNumber("balance");
@@ -202,19 +208,37 @@ function mentionsInLine(line: string, index: CatalogIndex): Mention[] {
   if (!cleaned.trim()) return [];
   const out: Mention[] = [];
   const isCode = (raw: string) => (lookupCode(index, raw)?.products.length ?? 0) > 0;
-  const tokensOf = (text: string) => classifyTokens(normalizeText(text).replace(GREETINGS, " "), isCode);
+  // A number the catalog writes as part of a name ("KitKat 4 Finger", "5 Star") is not a quantity.
+  const tokensOf = (text: string) =>
+    classifyTokens(normalizeText(text).replace(GREETINGS, " "), isCode).filter((token, i, all) => {
+      const next = all[i + 1];
+      return !(token.kind === "num" && !token.word && next?.kind === "word" && index.nameNumbers.get(next.text)?.has(token.value));
+    });
   for (const segment of cleaned.split(SEGMENT_SPLIT).flatMap((s) => splitAtLabel(s ?? "", tokensOf))) {
     const segmentText = segment.replace(/\s+/g, " ").trim();
     if (!segmentText) continue;
-    out.push(...splitMentions(segmentText, tokensOf(segmentText)));
+    const tokens = tokensOf(segmentText);
+    const mentions = splitMentions(segmentText, tokens);
+    const last = out[out.length - 1];
+    if (mentions.length === 0 && last && last.code === undefined && last.quantities.length === 0) {
+      // "fair n lovely, send 6pc": a quantity on its own after a product without one is its quantity.
+      for (const element of toElements(tokens)) {
+        if (element.kind === "q") last.quantities.push(element.q);
+        else if (element.kind === "h") last.hints.push(element.unit);
+      }
+      if (last.quantities.length > 0) last.text = `${last.text}, ${segmentText}`;
+      continue;
+    }
+    out.push(...mentions);
   }
   return out;
 }
 
 // "bholi pathaunu hai: chamal 10 kg" is a note, then the item; "chini: 10 kg" is one item (the
-// name, then its quantity). A colon splits only when words that could name a product follow it.
+// name, then its quantity). A colon (or a spaced dash: "for this week - dove 6") splits only when
+// words that could name a product follow it.
 function splitAtLabel(segment: string, tokensOf: (text: string) => Token[]): string[] {
-  const colon = /(?<!\d)\s*:\s*(?!\d)/u.exec(segment);
+  const colon = /(?<!\d)\s*:\s*(?!\d)|\s+[-–—]+\s+/u.exec(segment);
   if (!colon) return [segment];
   const after = segment.slice(colon.index + colon[0].length);
   if (!tokensOf(after).some((t) => t.kind === "word" || t.kind === "code")) return [segment];

@@ -20,6 +20,7 @@ const STOPWORDS_LIST = [
   // Chat and slang around an order: "bro pls send 2x wai wai asap thnx", "fair n lovely".
   "bro", "broo", "brooo", "bruh", "yo", "ayo", "heyy", "heyyy", "gimme", "thnx", "thx", "tnx", "thanx", "lol", "mom", "mum", "dad",
   "said", "says", "guys", "rn", "r", "n", "nd", "rite", "party", "ur", "pls.", "sis", "bhaisaab",
+  "sorry", "haina", "hoina", "matra", "hamra", "hamar", "chahi", "chaahi",
   "sending", "give", "get", "order", "orders", "ordering", "the", "a", "an", "of", "for", "to", "some", "also", "more", "add", "and",
   "or", "with", "in", "on", "at", "by", "from", "is", "are", "am", "be", "it", "its", "this", "that", "these", "those", "all",
   "each", "per", "only", "just", "item", "items", "qty", "quantity", "ea", "hi", "hello", "hey", "hii", "namaste", "namaskar",

@@ -17,7 +17,7 @@ const TIMES_PREFIX = /^x(\d{1,7})$/;
 const TIMES_SUFFIX = /^(\d{1,7})x$/;
 const CODE_SHAPE = /^[\p{L}\p{N}]+(?:[-_./][\p{L}\p{N}]+)+$/u;
 // Single letters that are units only right after a number ("5 l", "500 g"); elsewhere they are words ("parle g").
-const WEAK_UNITS = new Set(["l", "g", "gr", "lt", "lit", "ta", "tre", "pak", "pis", "than", "nos"]);
+const WEAK_UNITS = new Set(["l", "g", "gr", "lt", "lit", "ta", "tre", "pak", "pis", "than", "nos", "go"]);
 
 /**
  * Classifies the words of a normalized text into numbers, units, number+unit ("10kg"), product

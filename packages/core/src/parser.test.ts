@@ -224,6 +224,27 @@ describe("parseMessage", () => {
     expect(read("could you let me know when today's delivery will reach Pulchowk?").intent).toBe("status");
   });
 
+  it("takes retractions, second amounts of the same product and other products' words into account", () => {
+    const shop = buildCatalogIndex([
+      product("KHUKURI-20", "Khukuri Cigarette 20s", "packet", ["khukuri"]),
+      product("SPRITE-500", "Sprite 500ml", "bottle", ["sprite"]),
+      product("FANTA-500", "Fanta 500ml", "bottle", ["fanta"]),
+      ...catalog,
+    ]);
+    const lines = (text: string) => parseMessage(text, shop).items.map((i) => `${i.sku}*${i.quantity}`);
+    expect(lines("wai wai 2 carton, parle g 5 packet\nparle g chaidaina")).toEqual(["NOODLE-CTN*2"]);
+    const swapped = parseMessage("coke 500ml 12, sprite 12\nsprite cancel, fanta 12", shop);
+    expect(swapped.intent).toBe("order");
+    expect(swapped.items.map((i) => `${i.sku}*${i.quantity}`)).toEqual(["COKE-500*12", "FANTA-500*12"]);
+    expect(lines("wai wai 1 carton ra 10 packet")).toEqual(["NOODLE-CTN*1", "NOODLE-PKT*10"]);
+    expect(lines("hamra ke coke 500ml 12 go chahi")).toEqual(["COKE-500*12"]);
+    const rum = parseMessage("khukuri rum 2 bottle", shop);
+    expect(rum.items).toEqual([]);
+    expect(rum.unresolved[0]?.reason).toBe("unknown_product");
+    expect(parseMessage("delivery kahile hunchha dai?", shop).intent).toBe("status");
+    expect(parseMessage("cancel my order", shop).intent).toBe("cancel");
+  });
+
   it("tells intents apart and gives non-order messages no lines", () => {
     const cases: [string, string][] = [
       ["CONFIRM", "confirm"],

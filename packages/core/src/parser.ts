@@ -86,7 +86,7 @@ const CANCEL_WHOLE = new Set([
 // `\b` is an ASCII word boundary: Devanagari words stand outside it.
 const CANCEL = /\b(?:cancel|cancell?ed|radda)|रद्द/u;
 const STATUS =
-  /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina|nahi aaya|nahin aaya|nahi aya|kab tak|kab aayega|kab aaega|kab milega|kahile samma|when\b.{0,40}\b(?:reach|arrive|come|be delivered|deliver)|(?:aauncha|aaucha|aaunchha|aauchha|aauxa|pugcha|pugchha|pugxa) ki (?:nai|naai|nae|chaina))\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ|आइपुग्छ|आइपुगेन|आएन|कहिले पुग्छ|कहिलेसम्म/u;
+  /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina|nahi aaya|nahin aaya|nahi aya|kab tak|kab aayega|kab aaega|kab milega|kahile samma|kahile hunchha|kahile huncha|kahile hunxa|kati bela|when\b.{0,40}\b(?:reach|arrive|come|be delivered|deliver)|(?:aauncha|aaucha|aaunchha|aauchha|aauxa|pugcha|pugchha|pugxa) ki (?:nai|naai|nae|chaina))\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ|आइपुग्छ|आइपुगेन|आएन|कहिले पुग्छ|कहिलेसम्म/u;
 const HELP =
   /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|don t understand|dont understand|do not understand|bujhina|bujhena|kasari order|kasari garne|order kasari|kasari mangaune|मद्दत|सहयोग|कसरी अर्डर|अर्डर कसरी/u;
 const BALANCE = /\b(?:balance|baki|baaki|bakaya|dues?|outstanding|credit|hisab|hisaab|udharo|statement|kati tirnu|owe|owed|how much (?:do )?(?:i|we) pay)\b|बाँकी|हिसाब|उधारो/u;
@@ -127,7 +127,15 @@ interface Mention {
   code?: string;
   quantities: Quantity[];
   hints: UnitMeaning[];
+  /** "mayos chaidaina", "sprite cancel": the retailer takes this product back out of the message. */
+  retracted?: boolean;
 }
+
+// Words that take a product back out of the order it was written in.
+const RETRACT_WORDS = new Set([
+  "chaidaina", "chahidaina", "chaindaina", "chahindaina", "chaidain", "nachahine", "napathaunu", "napathau", "hatau", "hataunu",
+  "hataidinu", "hatayidinu", "cancel", "remove", "chaiyena", "pardaina", "चाहिँदैन", "चाहिदैन", "चाहिंदैन", "हटाउनु", "नपठाउनु",
+]);
 
 type Outcome =
   | { kind: "resolved"; item: ResolvedItem }
@@ -165,17 +173,42 @@ function readMessage(text: string, index: CatalogIndex): ParsedMessage {
   const orderNumber = numberMatch ? `ORD${numberMatch[1]}` : undefined;
   const withNumber = (intent: Intent): ParsedMessage => ({ intent, items: [], unresolved: [], ...(orderNumber ? { orderNumber } : {}) });
 
-  if (CANCEL_WHOLE.has(bare) || CANCEL.test(compact)) return withNumber("cancel");
+  const readOutcomes = (): Outcome[] => {
+    const out: Outcome[] = [];
+    for (const line of text.split(/\r\n|\r|\n/)) {
+      for (const mention of mentionsInLine(line, index)) {
+        const outcome = resolveMention(mention, index);
+        if (!mention.retracted) {
+          out.push(outcome);
+          continue;
+        }
+        // "wai wai 2 peti, mayos 1 peti / mayos chaidaina": drop what was asked of that product before.
+        const skus = new Set(outcome.kind === "resolved" ? [outcome.item.sku] : outcome.item.candidates);
+        for (let i = out.length - 1; i >= 0; i--) {
+          const earlier = out[i];
+          if (earlier && (earlier.kind === "resolved" ? skus.has(earlier.item.sku) : earlier.item.candidates.some((c) => skus.has(c)))) out.splice(i, 1);
+        }
+      }
+    }
+    return out;
+  };
+  let outcomes: Outcome[] | undefined;
+  if (CANCEL_WHOLE.has(bare)) return withNumber("cancel");
+  if (CANCEL.test(compact)) {
+    // "sprite cancel, fanta 500ml 12" still orders; "cancel my order" does not.
+    outcomes = readOutcomes();
+    if (!outcomes.some((o) => o.kind === "resolved")) return withNumber("cancel");
+  }
   const trimmed = text.trim();
-  if (CONFIRM_WHOLE.has(bare) || isConfirmation(bare) || /^(?:👍|✅|👌)+$/u.test(trimmed.replace(/\s|\uFE0F/gu, "")) || (orderNumber && /^confirm\b/.test(bare))) {
+  if (
+    outcomes === undefined &&
+    (CONFIRM_WHOLE.has(bare) || isConfirmation(bare) || /^(?:👍|✅|👌)+$/u.test(trimmed.replace(/\s|\uFE0F/gu, "")) || (orderNumber && /^confirm\b/.test(bare)))
+  ) {
     return withNumber("confirm");
   }
-  if (STATUS.test(compact) || orderNumber) return withNumber("status");
+  if (outcomes === undefined && (STATUS.test(compact) || orderNumber)) return withNumber("status");
 
-  const outcomes: Outcome[] = [];
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    for (const mention of mentionsInLine(line, index)) outcomes.push(resolveMention(mention, index));
-  }
+  outcomes ??= readOutcomes();
   const items: ResolvedItem[] = [];
   const unresolved: UnresolvedItem[] = [];
   const orderish = ORDER_WORDS.test(compact);
@@ -217,16 +250,29 @@ function mentionsInLine(line: string, index: CatalogIndex): Mention[] {
   for (const segment of cleaned.split(SEGMENT_SPLIT).flatMap((s) => splitAtLabel(s ?? "", tokensOf))) {
     const segmentText = segment.replace(/\s+/g, " ").trim();
     if (!segmentText) continue;
-    const tokens = tokensOf(segmentText);
+    const all = tokensOf(segmentText);
+    const retracted = all.some((t) => t.kind === "word" && RETRACT_WORDS.has(t.text));
+    const tokens = retracted ? all.filter((t) => !(t.kind === "word" && RETRACT_WORDS.has(t.text))) : all;
     const mentions = splitMentions(segmentText, tokens);
+    if (retracted) {
+      for (const mention of mentions) mention.retracted = true;
+      out.push(...mentions);
+      continue;
+    }
     const last = out[out.length - 1];
-    if (mentions.length === 0 && last && last.code === undefined && last.quantities.length === 0) {
-      // "fair n lovely, send 6pc": a quantity on its own after a product without one is its quantity.
-      for (const element of toElements(tokens)) {
-        if (element.kind === "q") last.quantities.push(element.q);
-        else if (element.kind === "h") last.hints.push(element.unit);
+    if (mentions.length === 0 && last && last.code === undefined) {
+      const elements = toElements(tokens);
+      const quantities = elements.flatMap((e) => (e.kind === "q" ? [e.q] : []));
+      const hints = elements.flatMap((e) => (e.kind === "h" ? [e.unit] : []));
+      if (last.quantities.length === 0) {
+        // "fair n lovely, send 6pc": a quantity on its own after a product without one is its quantity.
+        last.quantities.push(...quantities);
+        last.hints.push(...hints);
+        if (quantities.length > 0) last.text = `${last.text}, ${segmentText}`;
+      } else if (quantities.some((q) => q.value !== undefined && q.unit !== undefined)) {
+        // "wai wai 1 carton ra 10 packet": another amount of the same product, in its own unit.
+        out.push({ text: `${last.words.join(" ")} ${segmentText}`, words: [...last.words], quantities, hints });
       }
-      if (last.quantities.length > 0) last.text = `${last.text}, ${segmentText}`;
       continue;
     }
     out.push(...mentions);
@@ -540,6 +586,9 @@ function resolveMention(mention: Mention, index: CatalogIndex): Outcome {
       { candidateQuantities: tied.slice(0, 8).map((o) => o.quantity) },
     );
   }
+  // A word the product does not explain and a unit it is not sold in ("khukuri rum 2 bottle" for
+  // Khukuri cigarettes) together say another product: ask instead.
+  if (bestGrade < 2 && leader.fit.mentionCoverage < 0.9) return unresolved("unknown_product", [leader.fit]);
   const gradeFactor = bestGrade >= 3 ? 1 : bestGrade >= 2.5 ? 0.97 : bestGrade >= 2 ? 0.95 : 0.85;
   return {
     kind: "resolved",

@@ -20,7 +20,7 @@ const COUNT_WORDS: ReadonlyArray<[string, readonly string[]]> = [
   ["packet", ["packet", "packets", "pkt", "pkts", "pack", "packs", "pak", "poka", "pokaa", "paket", "pocket", "प्याकेट", "पोका", "प्याकेट्स"]],
   ["carton", ["carton", "cartons", "ctn", "ctns", "peti", "box", "boxes", "cartoon", "कार्टुन", "पेटी", "बाकस", "कार्टन"]],
   ["dozen", ["dozen", "dozens", "doz", "dz", "darjan", "dajan", "darjen", "दर्जन"]],
-  ["piece", ["piece", "pieces", "pc", "pcs", "wota", "ota", "vota", "wata", "gota", "nos", "pis", "cans", "वटा", "ओटा", "गोटा", "थान", "than"]],
+  ["piece", ["piece", "pieces", "pc", "pcs", "wota", "ota", "vota", "wata", "gota", "nos", "pis", "cans", "go", "वटा", "ओटा", "गोटा", "थान", "than"]],
   ["tray", ["tray", "trays", "tre", "ट्रे"]],
   // A "case" of drinks is a crate of bottles or cans.
   ["crate", ["crate", "crates", "kret", "क्रेट", "case", "cases", "cs", "kes", "केस"]],

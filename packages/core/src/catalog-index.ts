@@ -263,6 +263,8 @@ export interface CatalogIndex {
   readonly nameWords: readonly ReadonlySet<string>[];
   /** @internal Numbers that are part of a name, by the word after them ("kitkat 4 finger", "5 star"). */
   readonly nameNumbers: ReadonlyMap<string, ReadonlySet<number>>;
+  /** @internal Word pairs a name joins with "and" or "&" ("hot and sweet", "thick and long"). */
+  readonly joinedPairs: ReadonlySet<string>;
 }
 
 /** The words of a catalog name or alias that identify a product (no sizes, units, numbers or fillers). */
@@ -357,6 +359,12 @@ export function buildCatalogIndex(products: readonly CatalogProduct[]): CatalogI
   codes.finish();
   while (postings.length < words.terms.length) postings.push([]);
   const nameWords = products.map((p) => new Set(phraseWords(p.name)));
+  const joinedPairs = new Set<string>();
+  for (const product of products) {
+    for (const text of [product.name, ...product.aliases]) {
+      for (const m of normalizeText(text).matchAll(/(\p{L}+)\s*(?:\band\b|&|\bn\b)\s*(\p{L}+)/gu)) joinedPairs.add(`${m[1]} ${m[2]}`);
+    }
+  }
   const nameNumbers = new Map<string, Set<number>>();
   for (const product of products) {
     const tokens = classifyTokens(normalizeText(product.name));
@@ -369,7 +377,7 @@ export function buildCatalogIndex(products: readonly CatalogProduct[]): CatalogI
       }
     });
   }
-  return { products, forms, words, codes, codeProducts, phrases, postings, productPhrases, nameWords, nameNumbers };
+  return { products, forms, words, codes, codeProducts, phrases, postings, productPhrases, nameWords, nameNumbers, joinedPairs };
 }
 
 /**
@@ -534,9 +542,17 @@ export function soundsLikeProductWord(index: CatalogIndex, word: string, product
   return false;
 }
 
-/** Products whose SKU (or an alias shaped like a SKU) is this code, exactly or with one typo. */
-export function lookupCode(index: CatalogIndex, code: string): { products: readonly number[]; similarity: number } | undefined {
-  const matches = index.codes.lookup(code);
+/** Products whose SKU (or an alias shaped like a SKU) is this code, exactly or with one typo that keeps its digits. */
+export function lookupCode(
+  index: CatalogIndex,
+  code: string,
+  options: { sameDigits?: boolean } = {},
+): { products: readonly number[]; similarity: number } | undefined {
+  // The digits of a code are its size: "SXL-EZW-2K" is not a typo of "SXL-EZW-1K".
+  const digits = (text: string) => text.replace(/\D+/g, " ").trim();
+  const matches = index.codes
+    .lookup(code)
+    .filter((m) => options.sameDigits === false || m.similarity === 1 || digits(index.codes.terms[m.term] ?? "") === digits(code));
   const top = matches[0];
   if (!top) return undefined;
   const tied = matches.filter((m) => m.similarity === top.similarity);

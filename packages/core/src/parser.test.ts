@@ -245,6 +245,32 @@ describe("parseMessage", () => {
     expect(parseMessage("cancel my order", shop).intent).toBe("cancel");
   });
 
+  it("never fills an order line with a variant, size or form the retailer did not ask for", () => {
+    const shop = buildCatalogIndex([
+      product("SXL-EZW-1K", "Surf Excel Easy Wash 1kg", "packet", ["surf excel"]),
+      product("SXL-MAT-1K", "Surf Excel Matic 1kg", "packet", ["surf excel matic"]),
+      product("WHL-1K", "Wheel Detergent Powder 1kg", "packet", ["wheel"]),
+      product("SAUCE-HS", "Kissan Hot and Sweet Sauce 500g", "bottle", ["hot and sweet"]),
+      product("DABUR-HONEY", "Dabur Honey 500g", "jar", ["dabur honey"]),
+      ...catalog,
+    ]);
+    const read = (text: string) => parseMessage(text, shop);
+    // A code's digits are its size: 2K is not a typo of 1K, and it stays one unknown line.
+    const code = read("SXL-EZW-2K x 5");
+    expect(code.items).toEqual([]);
+    expect(code.unresolved).toMatchObject([{ reason: "unknown_product", candidates: ["SXL-EZW-1K"] }]);
+    expect(read("SXL-EZW-1K x 5").items.map((i) => `${i.sku}*${i.quantity}`)).toEqual(["SXL-EZW-1K*5"]);
+    // A variant word the catalog does not have, and a form it does not sell.
+    expect(read("surf excel quick wash 1kg 5 packet").items).toEqual([]);
+    expect(read("wheel bar 20").items).toEqual([]);
+    expect(read("wheel 1kg 20").items.map((i) => `${i.sku}*${i.quantity}`)).toEqual(["WHL-1K*20"]);
+    // "and" inside a name does not split it; an unknown product of a carried brand is reported.
+    expect(read("hot and sweet sauce 4 bottle")).toMatchObject({ items: [{ sku: "SAUCE-HS", quantity: 4 }], unresolved: [] });
+    expect(read("dabur amla hair oil 6")).toMatchObject({ intent: "order", items: [], unresolved: [{ reason: "unknown_product" }] });
+    expect(read("madat chaiyo").intent).toBe("help");
+    expect(read("last week ko order feri pathaidinus").intent).toBe("reorder");
+  });
+
   it("tells intents apart and gives non-order messages no lines", () => {
     const cases: [string, string][] = [
       ["CONFIRM", "confirm"],

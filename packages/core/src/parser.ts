@@ -3,6 +3,7 @@ import type { CatalogIndex, ProductFit, SaleForm } from "./catalog-index.js";
 import { normalizeText } from "./parser-text.js";
 import { classifyTokens } from "./parser-tokens.js";
 import type { Token } from "./parser-tokens.js";
+import { unitMeaning } from "./units.js";
 import type { Measure, UnitMeaning } from "./units.js";
 
 /** What a message asks for. Only `order` messages carry lines. */
@@ -46,7 +47,7 @@ export interface ParsedMessage {
 /** Longest message the parser reads; longer ones are rejected with a reason. */
 export const MAX_MESSAGE_LENGTH = 4096;
 
-const ACCEPT_COVERAGE = 0.7;
+const ACCEPT_COVERAGE = 0.75;
 const MIN_PHRASE_SHARE = 0.25;
 const TIE = 0.02;
 // Below this a one-word mention matched by edit distance or sound, not by spelling or inflection.
@@ -88,9 +89,9 @@ const CANCEL = /\b(?:cancel|cancell?ed|radda)|रद्द/u;
 const STATUS =
   /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina|nahi aaya|nahin aaya|nahi aya|kab tak|kab aayega|kab aaega|kab milega|kahile samma|kahile hunchha|kahile huncha|kahile hunxa|kati bela|when\b.{0,40}\b(?:reach|arrive|come|be delivered|deliver)|(?:aauncha|aaucha|aaunchha|aauchha|aauxa|pugcha|pugchha|pugxa) ki (?:nai|naai|nae|chaina))\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ|आइपुग्छ|आइपुगेन|आएन|कहिले पुग्छ|कहिलेसम्म/u;
 const HELP =
-  /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|don t understand|dont understand|do not understand|bujhina|bujhena|kasari order|kasari garne|order kasari|kasari mangaune|मद्दत|सहयोग|कसरी अर्डर|अर्डर कसरी/u;
+  /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|\bmadat\b|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|don t understand|dont understand|do not understand|bujhina|bujhena|kasari order|kasari garne|order kasari|kasari mangaune|मद्दत|सहयोग|कसरी अर्डर|अर्डर कसरी/u;
 const BALANCE = /\b(?:balance|baki|baaki|bakaya|dues?|outstanding|credit|hisab|hisaab|udharo|statement|kati tirnu|owe|owed|how much (?:do )?(?:i|we) pay)\b|बाँकी|हिसाब|उधारो/u;
-const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahi?l[ae] ?(?:ko )?jast[ae]i|pahi?l[ae] jasto|feri tei|uhi order|same as before|pahile wala|pichhle wala|aghi ?(?:ko )?jast[ae]i|pahilekai|pahilakai)\b|पहिले जस्तै|पहिलेकै|पहिले जस्तो|पहिलेको जस्तै|पहिलेको जस्तो|अघिको जस्तै|अघिल्लो पटक|अघिल्लो जस्तै|उही अर्डर|फेरि उही/u;
+const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahi?l[ae] ?(?:ko )?jast[ae]i|pahi?l[ae] jasto|feri tei|uhi order|same as before|pahile wala|pichhle wala|aghi ?(?:ko )?jast[ae]i|pahilekai|pahilakai|(?:feri|pheri) (?:pathai|pathau|order|tei|uhi)|last (?:week|time|hapta|mahina) ko order)\b|पहिले जस्तै|पहिलेकै|पहिले जस्तो|पहिलेको जस्तै|पहिलेको जस्तो|अघिको जस्तै|अघिल्लो पटक|अघिल्लो जस्तै|उही अर्डर|फेरि उही/u;
 const PRICE = /\b(?:price|prices|rate|rates|kati ho|kati parchha|kati parcha|kati ho\?|dam|bhau|mulya)\b|मूल्य|भाउ|कति हो/u;
 const ORDER_WORDS =
   /\b(?:order|send|need|want|chahiyo|chaiyo|chahincha|chaincha|pathau|pathaunu|pathaidinu|pathaidinus|dinu|dinus|deliver|please|pls|plz|kindly|required|chaahiyo)\b|चाहियो|पठाउनु|पठाइदिनु/u;
@@ -237,10 +238,14 @@ function cleanLine(line: string): string {
 }
 
 function mentionsInLine(line: string, index: CatalogIndex): Mention[] {
-  const cleaned = cleanLine(line);
+  // "hot and sweet sauce", "sunsilk thick and long": an "and" the catalog writes inside a name does not split.
+  const cleaned = cleanLine(line).replace(/(\p{L}+)(\s+(?:and|n|&)\s+|\s*&\s*)(\p{L}+)/giu, (whole, a: string, _and: string, b: string) =>
+    index.joinedPairs.has(`${a.toLowerCase()} ${b.toLowerCase()}`) ? `${a} ${b}` : whole,
+  );
   if (!cleaned.trim()) return [];
   const out: Mention[] = [];
-  const isCode = (raw: string) => (lookupCode(index, raw)?.products.length ?? 0) > 0;
+  // A token that resembles a catalog code stays one code, even when its digits match no SKU.
+  const isCode = (raw: string) => (lookupCode(index, raw, { sameDigits: false })?.products.length ?? 0) > 0;
   // A number the catalog writes as part of a name ("KitKat 4 Finger", "5 Star") is not a quantity.
   const tokensOf = (text: string) =>
     classifyTokens(normalizeText(text).replace(GREETINGS, " "), isCode).filter((token, i, all) => {
@@ -404,6 +409,23 @@ function optionalSize(size: Measure | undefined): { size?: Measure } {
 const MULTI_PACKS = new Set(["carton", "crate", "tray", "dozen"]);
 const SINGLE_WORDS = new Set(["piece", "packet", "bottle", "pouch", "bar", "jar", "tin", "roll"]);
 
+function isMultiPack(form: SaleForm | undefined): boolean {
+  return form?.sale.kind === "count" && MULTI_PACKS.has(form.sale.unit);
+}
+
+// "Match Box (dozen)": a package word that is part of the name is no package hint.
+function nameSaysUnit(name: string, unit: string): boolean {
+  return normalizeText(name)
+    .split(/[^\p{L}]+/u)
+    .some((word) => {
+      const meaning = unitMeaning(word);
+      return meaning?.kind === "count" && meaning.unit === unit;
+    });
+}
+
+// Package words that are a form of their own: a bar is not a packet of powder, a roll not a pouch.
+const OWN_FORMS = new Set(["bar", "roll"]);
+
 /** Sale units of a SKU that `amount` stands for, and how directly (3 = the SKU's own unit). */
 function fitAmount(form: SaleForm, amount: Amount): { quantity: number; grade: number } | undefined {
   const { value, unit } = amount;
@@ -434,7 +456,7 @@ function fitAmount(form: SaleForm, amount: Amount): { quantity: number; grade: n
   }
   if (multiPack) return SINGLE_WORDS.has(word) && form.innerCount ? whole(value / form.innerCount, 2) : undefined;
   if (word === "piece") return whole(value, 2.5);
-  if (SINGLE_WORDS.has(word) && [...form.containers].some((c) => SINGLE_WORDS.has(c))) return whole(value, 1);
+  if (SINGLE_WORDS.has(word) && !OWN_FORMS.has(word) && [...form.containers].some((c) => SINGLE_WORDS.has(c) && !OWN_FORMS.has(c))) return whole(value, 1);
   return undefined;
 }
 
@@ -481,8 +503,12 @@ function resolveMention(mention: Mention, index: CatalogIndex): Outcome {
       const candidates = fits.filter((f) => f.score >= 0.3).slice(0, 3).map((f) => skuOf(f.product));
       // An unknown word with a quantity is an order line for a product we do not carry ("okra 5");
       // a long unknown phrase with a big bare number is chatter ("xyz abc 123").
+      // A longer one with a quantity and a catalog word ("dabur amla hair oil 6") is a product of a
+      // brand we carry that we do not: it is reported, not dropped.
       const gate =
-        amount !== undefined && (amount.unit !== undefined || (amount.value <= 100 && mention.words.length <= 3 && Number.isInteger(amount.value)));
+        amount !== undefined &&
+        (amount.unit !== undefined ||
+          (amount.value <= 100 && Number.isInteger(amount.value) && (mention.words.length <= 3 || mention.words.some((w) => index.words.ids.has(w)))));
       return { kind: "unresolved", known: gate, gate, item: { text: mention.text, candidates, reason: "unknown_product", ...quantityField } };
     }
     const accepted = fits.filter((f) => f.mentionCoverage >= ACCEPT_COVERAGE && f.phraseShare >= MIN_PHRASE_SHARE);
@@ -490,7 +516,10 @@ function resolveMention(mention: Mention, index: CatalogIndex): Outcome {
     wide = accepted.filter((f) => f.score >= best.score - 0.12).slice(0, 60);
   }
   if (tight.length === 0) {
-    return { kind: "unresolved", known: false, gate: false, item: { text: mention.text, candidates: [], reason: "unknown_product", ...quantityField } };
+    // A code with no such SKU ("SXL-EZW-2K" when there is only 1K) is an order line we cannot fill.
+    const similar = mention.code !== undefined ? (lookupCode(index, mention.code, { sameDigits: false })?.products ?? []).map(skuOf) : [];
+    const known = mention.code !== undefined;
+    return { kind: "unresolved", known, gate: known, item: { text: mention.text, candidates: similar.slice(0, 3), reason: "unknown_product", ...quantityField } };
   }
   const topCoverage = tight[0]?.mentionCoverage ?? 0;
   const unresolved = (reason: UnresolvedItem["reason"], fits: readonly ProductFit[], extra: Partial<UnresolvedItem> = {}): Outcome => ({
@@ -507,10 +536,19 @@ function resolveMention(mention: Mention, index: CatalogIndex): Outcome {
   if (pool.length === 0) pool = bySize(wide);
   if (pool.length === 0) return unresolved("unit_mismatch", tight);
   // A package word beside the name ("wheel bar 2 dozen") narrows to the SKUs sold in that package.
+  // One no SKU is sold in ("wheel bar 20" when Wheel is only powder packets) is another product.
   const spareHint = mention.hints.find((h) => h.kind === "count" && h !== amount?.unit);
   if (spareHint?.kind === "count") {
     const hinted = pool.filter((f) => index.forms[f.product]?.containers.has(spareHint.unit));
     if (hinted.length > 0) pool = hinted;
+    else if (
+      spareHint.unit !== "piece" &&
+      !pool.some((f) => nameSaysUnit(index.products[f.product]?.name ?? "", spareHint.unit)) &&
+      // "paani bottle 5 carton": the bottles are what a carton holds.
+      !(SINGLE_WORDS.has(spareHint.unit) && pool.some((f) => isMultiPack(index.forms[f.product])))
+    ) {
+      return unresolved("unit_mismatch", pool);
+    }
   }
 
   if (!amount) {

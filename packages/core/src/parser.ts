@@ -239,9 +239,17 @@ function cleanLine(line: string): string {
 
 function mentionsInLine(line: string, index: CatalogIndex): Mention[] {
   // "hot and sweet sauce", "sunsilk thick and long": an "and" the catalog writes inside a name does not split.
-  const cleaned = cleanLine(line).replace(/(\p{L}+)(\s+(?:and|n|&)\s+|\s*&\s*)(\p{L}+)/giu, (whole, a: string, _and: string, b: string) =>
-    index.joinedPairs.has(`${a.toLowerCase()} ${b.toLowerCase()}`) ? `${a} ${b}` : whole,
-  );
+  // The separator is found first and its neighbouring words read after (a pattern that captured the
+  // words would backtrack quadratically on one long word).
+  const raw = cleanLine(line);
+  const cleaned =
+    index.joinedPairs.size === 0
+      ? raw
+      : raw.replace(/(?<=\p{L})(?:\s+(?:and|n|&)\s+|\s*&\s*)(?=\p{L})/giu, (separator: string, offset: number) => {
+          const before = /\p{L}+$/u.exec(raw.slice(Math.max(0, offset - 40), offset))?.[0] ?? "";
+          const after = /^\p{L}+/u.exec(raw.slice(offset + separator.length, offset + separator.length + 40))?.[0] ?? "";
+          return index.joinedPairs.has(`${before.toLowerCase()} ${after.toLowerCase()}`) ? " " : separator;
+        });
   if (!cleaned.trim()) return [];
   const out: Mention[] = [];
   // A token that resembles a catalog code stays one code, even when its digits match no SKU.

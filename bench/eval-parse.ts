@@ -40,9 +40,9 @@ console.log(`  item precision ${score.itemPrecision.toFixed(4)}  recall ${score.
 console.log(`  intent accuracy ${score.intentAccuracy.toFixed(4)}  false matches (wrong SKU emitted) ${score.falseMatches}`);
 for (const miss of score.misses) console.log(`  MISS ${miss.id} ${JSON.stringify(miss.text)} expected ${JSON.stringify(miss.expected)} got ${JSON.stringify(miss.got)}`);
 
-// --- seven more corpora, each written apart against its own catalog (other brands, SKU styles, phrasing)
+// --- eight more corpora, each written apart against its own catalog (other brands, SKU styles, phrasing)
 let otherFalseMatches = 0;
-for (const dir of ["heldout", "heldout-terai", "heldout-pokhara", "heldout-hills", "heldout-mart", "heldout-east", "heldout-traps"]) {
+for (const dir of ["heldout", "heldout-terai", "heldout-pokhara", "heldout-hills", "heldout-mart", "heldout-east", "heldout-traps", "heldout-town"]) {
   const other = loadCatalog(join(root, `test/fixtures/${dir}/catalog.csv`));
   const otherCorpus = readFileSync(join(root, `test/fixtures/${dir}/corpus.jsonl`), "utf8")
     .split("\n")

@@ -32,8 +32,8 @@ describe("parse corpus (test/fixtures/parse-corpus.jsonl against examples/catalo
   });
 });
 
-// Seven more corpora, each written apart against its own catalog (other brands, SKU styles and phrasing).
-for (const dir of ["heldout", "heldout-terai", "heldout-pokhara", "heldout-hills", "heldout-mart", "heldout-east", "heldout-traps"]) {
+// Eight more corpora, each written apart against its own catalog (other brands, SKU styles and phrasing).
+for (const dir of ["heldout", "heldout-terai", "heldout-pokhara", "heldout-hills", "heldout-mart", "heldout-east", "heldout-traps", "heldout-town"]) {
   describe(`corpus test/fixtures/${dir}/ against its own catalog`, () => {
     const catalog = parseCatalogCsv(readFileSync(new URL(`./fixtures/${dir}/catalog.csv`, import.meta.url), "utf8"));
     const labelled = readFileSync(new URL(`./fixtures/${dir}/corpus.jsonl`, import.meta.url), "utf8")

@@ -265,6 +265,13 @@ export interface CatalogIndex {
   readonly nameNumbers: ReadonlyMap<string, ReadonlySet<number>>;
   /** @internal Word pairs a name joins with "and" or "&" ("hot and sweet", "thick and long"). */
   readonly joinedPairs: ReadonlySet<string>;
+  /** @internal The shapes of the catalog's SKUs ("grc-soy-200" is "aaa-aaa-999"), to know a code that matches none. */
+  readonly codeShapes: ReadonlySet<string>;
+}
+
+/** A code's shape: letters as "a", digits as "9", separators kept ("GRC-SOY-200" → "aaa-aaa-999"). */
+export function codeShape(code: string): string {
+  return normalizeText(code).replace(/\p{L}/gu, "a").replace(/\p{N}/gu, "9");
 }
 
 /** The words of a catalog name or alias that identify a product (no sizes, units, numbers or fillers). */
@@ -377,7 +384,9 @@ export function buildCatalogIndex(products: readonly CatalogProduct[]): CatalogI
       }
     });
   }
-  return { products, forms, words, codes, codeProducts, phrases, postings, productPhrases, nameWords, nameNumbers, joinedPairs };
+  // Only shapes with a digit and at least two separators: "coke-500ml" typed by a shop stays words.
+  const codeShapes = new Set(products.map((p) => codeShape(p.sku)).filter((shape) => shape.includes("9") && (shape.match(/[-_./]/g)?.length ?? 0) >= 2));
+  return { products, forms, words, codes, codeProducts, phrases, postings, productPhrases, nameWords, nameNumbers, joinedPairs, codeShapes };
 }
 
 /**

@@ -268,6 +268,13 @@ describe("parseMessage", () => {
     expect(read("hot and sweet sauce 4 bottle")).toMatchObject({ items: [{ sku: "SAUCE-HS", quantity: 4 }], unresolved: [] });
     expect(read("dabur amla hair oil 6")).toMatchObject({ intent: "order", items: [], unresolved: [{ reason: "unknown_product" }] });
     expect(read("madat chaiyo").intent).toBe("help");
+    // A code shaped like the catalog's SKUs that names none of them is one unknown line, not words and a number.
+    const coded = buildCatalogIndex([product("GRC-SOY-200", "Soya Chunks 200g", "packet", ["soya"]), product("BEV-COK-500", "Coke 500ml", "bottle", ["coke"])]);
+    const pepsi = parseMessage("GRC-SOY-200 x 10\nBEV-PEP-500 x 12", coded);
+    expect(pepsi.items.map((i) => `${i.sku}*${i.quantity}`)).toEqual(["GRC-SOY-200*10"]);
+    expect(pepsi.unresolved).toMatchObject([{ reason: "unknown_product", quantity: 12 }]);
+    expect(read("saman aajai aaucha ki bholi?").intent).toBe("status");
+    expect(read("aaja pasal kati baje samma khulla cha?").intent).toBe("other");
     expect(read("last week ko order feri pathaidinus").intent).toBe("reorder");
   });
 

@@ -1,4 +1,4 @@
-import { areVariants, fitProducts, lookupCode, soundsLikeProductWord } from "./catalog-index.js";
+import { areVariants, codeShape, fitProducts, lookupCode, soundsLikeProductWord } from "./catalog-index.js";
 import type { CatalogIndex, ProductFit, SaleForm } from "./catalog-index.js";
 import { normalizeText } from "./parser-text.js";
 import { classifyTokens } from "./parser-tokens.js";
@@ -87,9 +87,9 @@ const CANCEL_WHOLE = new Set([
 // `\b` is an ASCII word boundary: Devanagari words stand outside it.
 const CANCEL = /\b(?:cancel|cancell?ed|radda)|रद्द/u;
 const STATUS =
-  /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina|nahi aaya|nahin aaya|nahi aya|kab tak|kab aayega|kab aaega|kab milega|kahile samma|kahile hunchha|kahile huncha|kahile hunxa|kati bela|when\b.{0,40}\b(?:reach|arrive|come|be delivered|deliver)|(?:aauncha|aaucha|aaunchha|aauchha|aauxa|pugcha|pugchha|pugxa) ki (?:nai|naai|nae|chaina))\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ|आइपुग्छ|आइपुगेन|आएन|कहिले पुग्छ|कहिलेसम्म/u;
+  /\b(?:status|track|tracking|where is|where's|wheres|when will|when is|dispatched|dispatch|shipped|arrive|arriving|arrived|reached|kaha pugyo|kaha pugeko|kahile aaucha|kahile aauchha|kahile aaunchha|kahile aauxa|kahile aaunxa|kahile pugcha|kahile pugchha|aayena|aaena|aako chaina|nahi aaya|nahin aaya|nahi aya|kab tak|kab aayega|kab aaega|kab milega|kahile samma|kati baje (?:samma )?(?:aau|pug|deliver|pathau|aai)\w*|(?:aaucha|aauncha|aaunchha|aauxa|aaunxa|pugcha|pugchha) ki (?:bholi|parsi|aaja|aajai)|kahile hunchha|kahile huncha|kahile hunxa|kati bela|when\b.{0,40}\b(?:reach|arrive|come|be delivered|deliver)|(?:aauncha|aaucha|aaunchha|aauchha|aauxa|pugcha|pugchha|pugxa) ki (?:nai|naai|nae|chaina))\b|स्थिति|कहाँ पुग्यो|कहिले आउँछ|आइपुग्छ|आइपुगेन|आएन|कहिले पुग्छ|कहिलेसम्म/u;
 const HELP =
-  /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|\bmadat\b|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|don t understand|dont understand|do not understand|bujhina|bujhena|kasari order|kasari garne|order kasari|kasari mangaune|मद्दत|सहयोग|कसरी अर्डर|अर्डर कसरी/u;
+  /^(?:help|madat|sahayog|menu|start|\?+)$|\bhelp\b|\bmadat\b|\bformat\b|kasari pathaune|how (?:do|to|can) i\b|how to order|what can you do|don'?t understand|don t understand|dont understand|do not understand|bujhina|bujhena|kasari order|kasari garne|order kasari|kasari mangaune|मद्दत|सहयोग|कसरी अर्डर|अर्डर कसरी/u;
 const BALANCE = /\b(?:balance|baki|baaki|bakaya|dues?|outstanding|credit|hisab|hisaab|udharo|statement|kati tirnu|owe|owed|how much (?:do )?(?:i|we) pay)\b|बाँकी|हिसाब|उधारो/u;
 const REORDER = /\b(?:reorder|re-order|same as last|same order|last order again|repeat|usual|pahi?l[ae] ?(?:ko )?jast[ae]i|pahi?l[ae] jasto|feri tei|uhi order|same as before|pahile wala|pichhle wala|aghi ?(?:ko )?jast[ae]i|pahilekai|pahilakai|(?:feri|pheri) (?:pathai|pathau|order|tei|uhi)|last (?:week|time|hapta|mahina) ko order)\b|पहिले जस्तै|पहिलेकै|पहिले जस्तो|पहिलेको जस्तै|पहिलेको जस्तो|अघिको जस्तै|अघिल्लो पटक|अघिल्लो जस्तै|उही अर्डर|फेरि उही/u;
 const PRICE = /\b(?:price|prices|rate|rates|kati ho|kati parchha|kati parcha|kati ho\?|dam|bhau|mulya)\b|मूल्य|भाउ|कति हो/u;
@@ -253,7 +253,9 @@ function mentionsInLine(line: string, index: CatalogIndex): Mention[] {
   if (!cleaned.trim()) return [];
   const out: Mention[] = [];
   // A token that resembles a catalog code stays one code, even when its digits match no SKU.
-  const isCode = (raw: string) => (lookupCode(index, raw, { sameDigits: false })?.products.length ?? 0) > 0;
+  // So does one shaped exactly like the catalog's SKUs ("BEV-PEP-500" among "GRC-SOY-200"): an
+  // unknown code, reported as one line.
+  const isCode = (raw: string) => (lookupCode(index, raw, { sameDigits: false })?.products.length ?? 0) > 0 || index.codeShapes.has(codeShape(raw));
   // A number the catalog writes as part of a name ("KitKat 4 Finger", "5 Star") is not a quantity.
   const tokensOf = (text: string) =>
     classifyTokens(normalizeText(text).replace(GREETINGS, " "), isCode).filter((token, i, all) => {

@@ -1,5 +1,5 @@
 import { isDomainError } from "@khaacho/core";
-import { changeOrderStatus, getCreditSummary, getOrderDetail, listOrders, type PlacementStep, placeOrder, verifyLedger } from "@khaacho/db";
+import { changeOrderStatus, getCreditSummary, getOrderDetail, listOrders, placeOrder, verifyLedger } from "@khaacho/db";
 import { expect, it } from "vitest";
 import { insertOffer, insertProduct, insertRetailer, insertVendor, placementFootprint, seedGuideCatalog } from "./support/order-fixtures.js";
 import { describeEachDatabase } from "./support/databases.js";
@@ -120,27 +120,36 @@ describeEachDatabase("order placement", (ctx) => {
     expect(third.ok && third.order.number).toBe("ORD260505003");
   });
 
-  const steps: PlacementStep[] = ["retailer_locked", "stock_locked", "credit_checked", "order_written"];
-  for (const step of steps) {
-    it(`a failure injected at ${step} leaves no order, item, event, hold, reservation or message behind`, async () => {
+  // Placement writes in one statement; each table it writes gets a trigger that fails, in turn.
+  const failurePoints = [
+    { table: "retailers", when: "after update" },
+    { table: "vendor_products", when: "after update" },
+    { table: "orders", when: "after insert" },
+    { table: "order_items", when: "after insert" },
+    { table: "order_events", when: "after insert" },
+    { table: "credit_holds", when: "after insert" },
+    { table: "outbox", when: "before insert" },
+  ];
+  for (const point of failurePoints) {
+    it(`a failure injected at the ${point.table} write leaves no order, item, event, hold, reservation or message behind`, async () => {
       const knex = ctx.db.knex;
       const { rice, dal } = await seedGuideCatalog(knex);
       const retailer = await insertRetailer(knex, { limitPaisa: 100_000_00 });
       const before = await placementFootprint(knex);
-      const failing = placeOrder(knex, {
-        ...base,
-        retailerId: retailer.id,
-        lines: [{ sku: rice, quantity: 2 }, { sku: dal, quantity: 1 }],
-        idempotencyKey: `fail-${step}-${retailer.code}`,
-        now: NOW,
-        onStep: (at) => {
-          if (at === step) throw new Error(`injected failure at ${at}`);
-        },
-      });
-      await expect(failing).rejects.toThrow(`injected failure at ${step}`);
+      const key = `fail-${point.table}-${retailer.code}`;
+      const lines = [{ sku: rice, quantity: 2 }, { sku: dal, quantity: 1 }];
+      await knex.raw(`create function inject_failure() returns trigger language plpgsql as $$
+        begin raise exception 'injected failure at %', tg_table_name; end $$`);
+      await knex.raw(`create trigger inject_failure ${point.when} on ${point.table} for each row execute function inject_failure()`);
+      try {
+        await expect(placeOrder(knex, { ...base, retailerId: retailer.id, lines, idempotencyKey: key, now: NOW })).rejects.toThrow(`injected failure at ${point.table}`);
+      } finally {
+        await knex.raw(`drop trigger inject_failure on ${point.table}`);
+        await knex.raw(`drop function inject_failure()`);
+      }
       expect(await placementFootprint(knex)).toEqual(before);
       // The same key then places normally: the failed attempt left no trace of it.
-      const retry = await placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 2 }, { sku: dal, quantity: 1 }], idempotencyKey: `fail-${step}-${retailer.code}`, now: NOW });
+      const retry = await placeOrder(knex, { ...base, retailerId: retailer.id, lines, idempotencyKey: key, now: NOW });
       expect(retry.ok && retry.replayed).toBe(false);
       expect((await verifyLedger(knex)).violations).toEqual([]);
     });

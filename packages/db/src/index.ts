@@ -40,7 +40,7 @@ export type { Vendor } from "./vendors.js";
 export { enqueueMessage } from "./outbox.js";
 export type { OutboxEntry } from "./outbox.js";
 export { changeOrderStatus, getLatestOrderDetail, getOrderDetail, listOrders, placeOrder } from "./orders.js";
-export type { AsOf, ChangeOrderStatusInput, OrderDetail, OrderEventDetail, OrderFilter, OrderItemDetail, OrderSource, OrderSummary, PlaceOrderInput, PlaceOrderResult, PlacementStep } from "./orders.js";
+export type { AsOf, ChangeOrderStatusInput, OrderDetail, OrderEventDetail, OrderFilter, OrderItemDetail, OrderSource, OrderSummary, PlaceOrderInput, PlaceOrderResult } from "./orders.js";
 export type { OrderRefusal } from "@khaacho/core";
 export { getCreditSummary, recordPayment, recordVendorSettlement, reversePayment } from "./payments.js";
 export type { CreditSummary, PaymentAllocationRecord, PaymentRecord, RecordPaymentInput, RecordPaymentResult } from "./payments.js";

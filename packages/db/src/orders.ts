@@ -23,14 +23,11 @@ import { postJournal } from "./ledger.js";
 import { prepared } from "./prepared.js";
 import { enqueueMessage, outboxCte } from "./outbox.js";
 import { settleRetailer } from "./settlement.js";
-import { inStatements, type Statements } from "./statements.js";
-import { type Executor, inTransaction } from "./transaction.js";
+import { type Statements, withStatements } from "./statements.js";
+import { type Executor, inTransaction, isRetryableTransactionError } from "./transaction.js";
 
 /** Where an order came from. */
 export type OrderSource = "whatsapp" | "operator" | "api" | "cli";
-
-/** Points inside placement where `onStep` is called (tests inject failures there). */
-export type PlacementStep = "retailer_locked" | "stock_locked" | "credit_checked" | "order_written";
 
 /** What placing an order needs. */
 export interface PlaceOrderInput {
@@ -43,8 +40,6 @@ export interface PlaceOrderInput {
   now: Date;
   vatRateBasisPoints: number;
   timeZone: string;
-  /** Called inside the transaction after each step; throwing rolls the whole placement back. */
-  onStep?: ((step: PlacementStep) => void | Promise<void>) | undefined;
 }
 
 /** The result of placing an order: the order, or a refusal with its figures. */
@@ -149,24 +144,38 @@ interface OfferRow {
   active: boolean;
 }
 
-// The retailer's columns, with one locked offer's columns (all null when there is none).
-type LockedRow = RetailerLockRow & { [K in keyof OfferRow]: OfferRow[K] | null };
+// The retailer's columns, with one offer's columns (all null when there is none).
+type ReadRow = RetailerLockRow & { [K in keyof OfferRow]: OfferRow[K] | null };
+
+// How many times a placement reads and decides again after its write found that another placement
+// took the stock or the credit it counted on. Each conflict means something really changed, so a
+// placement that keeps losing is rare; it gets a short jittered pause after the first few.
+const CONFLICT_ATTEMPTS = 25;
 
 /**
  * Places an order atomically: re-prices every line from current prices, chooses one vendor that
  * can supply all of it, reserves the stock, checks credit (available = limit - (receivable + open
  * holds)), writes the order, items, event, credit hold and the vendor's new-order message, and
- * numbers it `ORD` + yyMMdd + the day's sequence. Locks are taken in one order (the retailer, then
- * vendor offers by id, then the day's sequence), and serialization failures and deadlocks are
- * retried inside. Refusals are values. With an idempotency key a repeat returns the first order
- * (`replayed: true`), in sequence or concurrently. Given a transaction, it runs inside it.
+ * numbers it `ORD` + yyMMdd + the day's sequence. Refusals are values. With an idempotency key a
+ * repeat returns the first order (`replayed: true`), in sequence or concurrently. Given a
+ * transaction, it runs inside it.
+ *
+ * It decides from one unlocked read and then writes everything in one statement, which is its own
+ * transaction (on a server, outside a caller's transaction) and re-checks on the newest row
+ * versions what the decision counted on: the retailer still active with the credit available, each
+ * chosen offer still with the stock and at the cost read. It locks the retailer row first, then the
+ * chosen offers in id order, and holds them only for that statement and its commit. When a check
+ * fails the statement aborts whole (`khaacho_guard`) and placement reads and decides again, so a
+ * refusal always reflects what was there; deadlocks and serialization failures are retried too.
  */
 export async function placeOrder(executor: Executor, input: PlaceOrderInput): Promise<PlaceOrderResult> {
   const normalized = normalizeOrderLines(input.lines);
   if (!normalized.ok) return normalized;
-  for (let attempt = 1; ; attempt++) {
+  let retries = 0;
+  let daySequenceCreated = false;
+  for (;;) {
     try {
-      const placed = await inStatements(executor, (statements) => placeOnce(statements, input, normalized.lines));
+      const placed = await withStatements(executor, (statements) => placeOnce(statements, input, normalized.lines));
       if (!("replayOf" in placed)) return placed;
       // The key was used before: answer with that order, read where it is visible.
       const order = await getOrderDetail(executor, placed.replayOf, { now: input.now, timeZone: input.timeZone });
@@ -174,18 +183,27 @@ export async function placeOrder(executor: Executor, input: PlaceOrderInput): Pr
       throw new Error(`order ${placed.replayOf} for idempotency key ${input.idempotencyKey} vanished`);
     } catch (error) {
       // The first order of a business day: create the day's sequence, then place again.
-      if (attempt < 3 && isMissingDaySequence(error)) {
+      if (!daySequenceCreated && isMissingDaySequence(error)) {
+        daySequenceCreated = true;
         await createDaySequence(executor, businessDate(input.now, input.timeZone));
         continue;
       }
-      // The same key committed by a concurrent placement after our first read: answer with its order.
+      // The same key committed by a concurrent placement after our read: answer with its order.
       if (input.idempotencyKey !== undefined && isUniqueViolation(error, "idempotency_key")) {
         const order = await findOrderByKey(executor, input.idempotencyKey, input.now, input.timeZone);
         if (order) return { ok: true, order, replayed: true };
       }
+      if ((isPlacementConflict(error) || isRetryableTransactionError(error)) && ++retries < CONFLICT_ATTEMPTS) {
+        if (retries > 3) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20, 2 ** (retries - 3))));
+        continue;
+      }
       throw error;
     }
   }
+}
+
+function isPlacementConflict(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === "KH409";
 }
 
 /**
@@ -228,42 +246,34 @@ async function placeOnce(
   input: PlaceOrderInput,
   lines: { sku: string; quantity: number }[],
 ): Promise<PlaceOrderResult | { replayOf: string }> {
-  // One statement locks the retailer row, then (the InitPlan on `r` runs before any offer row is
-  // locked) every active offer for these products in id order. Locked rows are re-read at their
-  // newest version, so the credit figures cached on the retailer row and the stock are current
-  // even when the statement had to wait for them.
-  const locked = await statements.run<LockedRow>(
-    "place_lock",
-    `with r as materialized (
-           select id, code, name, phone, status, credit_limit_paisa, open_holds_paisa, receivable_paisa,
-                  (select number from orders where idempotency_key = ?) as existing_number
-             from retailers where id = ? for update),
-         o as materialized (
-           select vp.id as offer_id, vp.vendor_id, vp.product_id, vp.cost_paisa, vp.stock,
-                  v.code as vendor_code, v.name as vendor_name, v.phone as vendor_phone,
-                  p.sku, p.name as product_name, p.unit, p.price_paisa, p.active
-             from vendor_products vp
-             join products p on p.id = vp.product_id
-             join vendors v on v.id = vp.vendor_id
-            where p.sku = any(?::text[]) and v.status = 'ACTIVE' and exists (select 1 from r where r.status = 'ACTIVE')
-            order by vp.id
-              for update of vp)
-         -- Columns by name, never *: a prepared statement's result shape must not change when a
-         -- later migration adds a column.
-         select r.id, r.code, r.name, r.phone, r.status, r.credit_limit_paisa, r.open_holds_paisa, r.receivable_paisa, r.existing_number,
-                o.offer_id, o.vendor_id, o.product_id, o.cost_paisa, o.stock, o.vendor_code, o.vendor_name, o.vendor_phone,
-                o.sku, o.product_name, o.unit, o.price_paisa, o.active
-           from r left join o on true order by o.offer_id`,
-    [input.idempotencyKey ?? null, input.retailerId, lines.map((l) => l.sku)],
+  // One unlocked read: the retailer's credit figures and status, any order already placed under
+  // this key, and every active vendor's offer for these products with the product's price.
+  const read = await statements.run<ReadRow>(
+    "place_read",
+    `select r.id, r.code, r.name, r.phone, r.status, r.credit_limit_paisa, r.open_holds_paisa, r.receivable_paisa,
+            (select number from orders where idempotency_key = ?) as existing_number,
+            o.offer_id, o.vendor_id, o.product_id, o.cost_paisa, o.stock, o.vendor_code, o.vendor_name, o.vendor_phone,
+            o.sku, o.product_name, o.unit, o.price_paisa, o.active
+       from retailers r
+       left join (
+         select vp.id as offer_id, vp.vendor_id, vp.product_id, vp.cost_paisa, vp.stock,
+                v.code as vendor_code, v.name as vendor_name, v.phone as vendor_phone,
+                p.sku, p.name as product_name, p.unit, p.price_paisa, p.active
+           from unnest(?::text[]) as wanted(sku)
+           join products p on p.sku = wanted.sku
+           join vendor_products vp on vp.product_id = p.id
+           join vendors v on v.id = vp.vendor_id
+          where v.status = 'ACTIVE') o on true
+      where r.id = ?
+      order by o.offer_id`,
+    [input.idempotencyKey ?? null, lines.map((l) => l.sku), input.retailerId],
   );
-  const retailer = locked[0];
+  const retailer = read[0];
   if (!retailer) throw new DomainError("not_found", `no retailer with id ${input.retailerId}`, { retailerId: input.retailerId });
   if (retailer.existing_number !== null) return { replayOf: retailer.existing_number };
   if (retailer.status !== "ACTIVE") return { ok: false, refusal: { reason: "retailer_suspended", status: retailer.status } };
-  await input.onStep?.("retailer_locked");
   const skus = lines.map((l) => l.sku);
-  const offers = locked.filter((o): o is LockedRow & OfferRow => o.offer_id !== null);
-  await input.onStep?.("stock_locked");
+  const offers = read.filter((o): o is ReadRow & OfferRow => o.offer_id !== null);
 
   const catalog = new Map<string, CatalogPrice>();
   for (const o of offers) catalog.set(o.sku, { productId: o.product_id, sku: o.sku, name: o.product_name, unit: o.unit, pricePaisa: o.price_paisa, active: o.active });
@@ -297,7 +307,6 @@ async function placeOnce(
   const totals = priced.totals;
   const credit = checkCredit({ limitPaisa: retailer.credit_limit_paisa, receivableBalancePaisa: retailer.receivable_paisa, holdsPaisa: retailer.open_holds_paisa }, totals.totalPaisa);
   if (!credit.ok) return credit;
-  await input.onStep?.("credit_checked");
 
   const day = businessDate(input.now, input.timeZone);
   const dates = orderDates(day);
@@ -322,13 +331,35 @@ async function placeOnce(
     "ord.number",
     "ord",
   );
-  // One statement writes everything. The day's number comes from a sequence, not a counter row:
-  // a counter row would be one lock every placement shares until it commits.
+  // One statement writes everything, as its own transaction, after re-checking the decision on the
+  // newest row versions: `credit` locks the retailer row only if it is still active with the
+  // credit available, then (its row count is an InitPlan of `stock`) `stock` reserves each chosen
+  // offer only if it still has the stock at the cost read, locking them in id order. `guard` aborts
+  // the whole statement unless every row passed. The day's number comes from a sequence, not a
+  // counter row: a counter row would be one lock every placement shares until it commits.
   const offerIds = items.map((l) => l.offerId);
   const quantities = items.map((l) => l.quantity);
+  const costs = items.map((l) => l.unitCostPaisa);
   const written = await statements.run<{ id: number; number: string }>(
     "place_write",
-    `with seq as (select nextval(?::regclass) as last_seq),
+    `with credit as (
+       update retailers set open_holds_paisa = open_holds_paisa + ?::bigint
+        where id = ?::bigint and status = 'ACTIVE' and ?::bigint <= credit_limit_paisa - receivable_paisa - open_holds_paisa
+       returning id),
+     stock as (
+       update vendor_products vp
+          set stock = vp.stock - (?::int[])[array_position(?::bigint[], vp.id)],
+              reserved = vp.reserved + (?::int[])[array_position(?::bigint[], vp.id)],
+              updated_at = ?::timestamptz
+        where vp.id = any(?::bigint[])
+          and vp.stock >= (?::int[])[array_position(?::bigint[], vp.id)]
+          and vp.cost_paisa = (?::bigint[])[array_position(?::bigint[], vp.id)]
+          and (select count(*) from credit) = 1
+       returning vp.id),
+     guard as (
+       select khaacho_guard(c.n = 1 and s.n = ?::int, format('retailer %s of 1, offers %s of %s', c.n, s.n, ?::int)) as ok
+         from (select count(*) as n from credit) c, (select count(*) as n from stock) s),
+     seq as (select nextval(?::regclass) as last_seq from guard where guard.ok),
      ord as (
        insert into orders (number, retailer_id, vendor_id, status, source, subtotal_paisa, vat_rate_bp, vat_paisa, total_paisa, cost_paisa,
                            idempotency_key, business_date, expected_delivery_date, due_date, placed_at, created_at, updated_at)
@@ -348,17 +379,24 @@ async function placeOnce(
      hold as (
        insert into credit_holds (retailer_id, order_id, amount_paisa, status, created_at)
        select ?::bigint, ord.id, ?::bigint, 'OPEN', ?::timestamptz from ord where ?::bigint > 0),
-     stock as (
-       update vendor_products vp
-          set stock = vp.stock - (?::int[])[array_position(?::bigint[], vp.id)],
-              reserved = vp.reserved + (?::int[])[array_position(?::bigint[], vp.id)],
-              updated_at = ?::timestamptz
-        where vp.id = any(?::bigint[])),
-     credit as (
-       update retailers set open_holds_paisa = open_holds_paisa + ?::bigint where id = ?::bigint),
      ${message.sql}
      select ord.id, ord.number from ord`,
     [
+      totals.totalPaisa,
+      retailer.id,
+      totals.totalPaisa,
+      quantities,
+      offerIds,
+      quantities,
+      offerIds,
+      nowIso,
+      offerIds,
+      quantities,
+      offerIds,
+      costs,
+      offerIds,
+      items.length,
+      items.length,
       daySequenceName(day),
       orderNumberDatePart(day),
       retailer.id,
@@ -395,20 +433,11 @@ async function placeOnce(
       totals.totalPaisa,
       nowIso,
       totals.totalPaisa,
-      quantities,
-      offerIds,
-      quantities,
-      offerIds,
-      nowIso,
-      offerIds,
-      totals.totalPaisa,
-      retailer.id,
       ...message.bindings,
     ],
   );
   const row = written[0];
   if (!row) throw new Error("order insert returned no row");
-  await input.onStep?.("order_written");
 
   return {
     ok: true,

@@ -90,3 +90,22 @@ export async function inStatements<T>(executor: Executor, work: (statements: Sta
     await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
   }
 }
+
+/**
+ * Runs `work` on one connection with statements that each commit on their own, for a unit whose
+ * only write is a single self-contained statement (reads before it see committed data, as they
+ * would in a READ COMMITTED transaction): no BEGIN or COMMIT round trips, and no lock is held
+ * between statements. On a PostgreSQL server it borrows a connection from knex's pool. Given a
+ * transaction, or on the embedded database, it runs in a transaction through knex (a savepoint
+ * inside a caller's transaction), so a failing statement leaves the caller's work intact.
+ */
+export async function withStatements<T>(executor: Executor, work: (statements: Statements) => Promise<T>): Promise<T> {
+  const client = (executor as unknown as { client: PoolClient }).client;
+  if (isTransaction(executor) || client.config.client !== "pg") return inTransaction(executor, (trx) => work(knexStatements(trx)));
+  const connection = await client.acquireConnection();
+  try {
+    return await work(connectionStatements(connection));
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}

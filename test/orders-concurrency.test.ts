@@ -1,7 +1,7 @@
 // Contention on the real server: many placements at once against one credit limit, against the
 // same two stock rows, and with one idempotency key. Every call must resolve (no deadlock or
 // serialization failure may reach a caller) and the books must verify afterwards.
-import { changeOrderStatus, getCreditSummary, placeOrder, verifyLedger } from "@khaacho/db";
+import { changeOrderStatus, getCreditSummary, inTransaction, placeOrder, verifyLedger } from "@khaacho/db";
 import { expect, it } from "vitest";
 import { hasServer, describeEachDatabase } from "./support/databases.js";
 import { insertOffer, insertProduct, insertRetailer, insertVendor, seedGuideCatalog } from "./support/order-fixtures.js";
@@ -93,6 +93,34 @@ describeEachDatabase(
         expect(results.filter((r) => r.ok && !r.replayed).length).toBe(1);
         expect(await knex("orders").where({ idempotency_key: key }).count<{ count: number }[]>("* as count")).toEqual([{ count: 1 }]);
       }
+      expect((await verifyLedger(knex)).violations).toEqual([]);
+    });
+
+    it("inside callers' transactions, conflicts and a key placed concurrently are retried by each transaction's owner", async () => {
+      const knex = ctx.db.knex;
+      const vendor = await insertVendor(knex);
+      const a = await insertProduct(knex, { pricePaisa: 1000, name: "Noodles" });
+      await insertOffer(knex, { vendorId: vendor.id, productId: a.id, costPaisa: 900, stock: 15 });
+      const retailers = await Promise.all(Array.from({ length: 30 }, () => insertRetailer(knex, { limitPaisa: 1_000_000 })));
+      // Each caller writes a row of its own in the same transaction, which must commit exactly once with the order.
+      await knex.raw("create table caller_notes (key text primary key, order_number text)");
+      const place = (i: number, key: string) =>
+        inTransaction(knex, async (trx) => {
+          const result = await placeOrder(trx, { ...base, retailerId: (retailers[i % retailers.length] as { id: number }).id, lines: [{ sku: a.sku, quantity: 1 }], idempotencyKey: key });
+          await trx("caller_notes").insert({ key: `${key}#${i}`, order_number: result.ok ? result.order.number : null });
+          return result;
+        });
+      const results = await Promise.all([
+        ...Array.from({ length: 40 }, (_, i) => place(i, `caller-${i}`)),
+        // Five callers with one key (one retailer): one order, four replays.
+        ...Array.from({ length: 5 }, (_, k) => place(30 * (k + 2), "caller-shared")),
+      ]);
+      const orders = new Set(results.flatMap((r) => (r.ok ? [r.order.number] : [])));
+      expect(orders.size).toBe(15);
+      expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.refusal.reason === "out_of_stock")).toBe(true);
+      expect(await knex("caller_notes").count<{ count: number }[]>("* as count")).toEqual([{ count: 45 }]);
+      expect(await knex("orders").where({ idempotency_key: "caller-shared" }).count<{ count: number }[]>("* as count")).toEqual([{ count: results.slice(40).some((r) => r.ok) ? 1 : 0 }]);
+      expect(await knex("vendor_products").where({ vendor_id: vendor.id }).first("stock", "reserved")).toEqual({ stock: 0, reserved: 15 });
       expect((await verifyLedger(knex)).violations).toEqual([]);
     });
   },

@@ -24,7 +24,7 @@ import { prepared } from "./prepared.js";
 import { enqueueMessage, outboxCte } from "./outbox.js";
 import { settleRetailer } from "./settlement.js";
 import { type Statements, withStatements } from "./statements.js";
-import { type Executor, inTransaction, isRetryableTransactionError } from "./transaction.js";
+import { type Executor, inTransaction, isRetryableTransactionError, isTransaction } from "./transaction.js";
 
 /** Where an order came from. */
 export type OrderSource = "whatsapp" | "operator" | "api" | "cli";
@@ -126,6 +126,7 @@ interface RetailerLockRow {
   open_holds_paisa: number;
   receivable_paisa: number;
   existing_number: string | null;
+  day_sequence: number | null;
 }
 
 interface OfferRow {
@@ -171,23 +172,27 @@ const CONFLICT_ATTEMPTS = 25;
 export async function placeOrder(executor: Executor, input: PlaceOrderInput): Promise<PlaceOrderResult> {
   const normalized = normalizeOrderLines(input.lines);
   if (!normalized.ok) return normalized;
+  // Inside a caller's transaction a failed statement has aborted it: its owner retries the whole
+  // unit (a conflict and a key placed concurrently are retryable errors), so nothing is retried here.
+  const own = !isTransaction(executor);
   let retries = 0;
-  let daySequenceCreated = false;
+  let sequenceAttempts = 0;
   for (;;) {
     try {
       const placed = await withStatements(executor, (statements) => placeOnce(statements, input, normalized.lines));
+      if ("missingDaySequence" in placed) {
+        // The first order of a business day: create the day's sequence, then place again.
+        if (++sequenceAttempts > 3) throw new Error(`the order sequence ${placed.missingDaySequence} could not be created`);
+        await createDaySequence(executor, businessDate(input.now, input.timeZone));
+        continue;
+      }
       if (!("replayOf" in placed)) return placed;
       // The key was used before: answer with that order, read where it is visible.
       const order = await getOrderDetail(executor, placed.replayOf, { now: input.now, timeZone: input.timeZone });
       if (order) return { ok: true, order, replayed: true };
       throw new Error(`order ${placed.replayOf} for idempotency key ${input.idempotencyKey} vanished`);
     } catch (error) {
-      // The first order of a business day: create the day's sequence, then place again.
-      if (!daySequenceCreated && isMissingDaySequence(error)) {
-        daySequenceCreated = true;
-        await createDaySequence(executor, businessDate(input.now, input.timeZone));
-        continue;
-      }
+      if (!own) throw error;
       // The same key committed by a concurrent placement after our read: answer with its order.
       if (input.idempotencyKey !== undefined && isUniqueViolation(error, "idempotency_key")) {
         const order = await findOrderByKey(executor, input.idempotencyKey, input.now, input.timeZone);
@@ -215,11 +220,6 @@ function daySequenceName(day: string): string {
   return `order_seq_${day.replaceAll("-", "")}`;
 }
 
-function isMissingDaySequence(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown };
-  return e?.code === "42P01" && typeof e.message === "string" && e.message.includes("order_seq_");
-}
-
 // Starts after any order already numbered for that day, so numbers never repeat.
 async function createDaySequence(executor: Executor, day: string): Promise<void> {
   const name = daySequenceName(day);
@@ -245,13 +245,18 @@ async function placeOnce(
   statements: Statements,
   input: PlaceOrderInput,
   lines: { sku: string; quantity: number }[],
-): Promise<PlaceOrderResult | { replayOf: string }> {
+): Promise<PlaceOrderResult | { replayOf: string } | { missingDaySequence: string }> {
   // One unlocked read: the retailer's credit figures and status, any order already placed under
-  // this key, and every active vendor's offer for these products with the product's price.
+  // this key, the day's order sequence (its oid, so the write need not look the name up, or null
+  // before the day's first order), and every active vendor's offer for these products with the
+  // product's price.
+  const day = businessDate(input.now, input.timeZone);
+  const sequenceName = daySequenceName(day);
   const read = await statements.run<ReadRow>(
     "place_read",
     `select r.id, r.code, r.name, r.phone, r.status, r.credit_limit_paisa, r.open_holds_paisa, r.receivable_paisa,
             (select number from orders where idempotency_key = ?) as existing_number,
+            to_regclass(?::text)::oid::bigint as day_sequence,
             o.offer_id, o.vendor_id, o.product_id, o.cost_paisa, o.stock, o.vendor_code, o.vendor_name, o.vendor_phone,
             o.sku, o.product_name, o.unit, o.price_paisa, o.active
        from retailers r
@@ -266,11 +271,13 @@ async function placeOnce(
           where v.status = 'ACTIVE') o on true
       where r.id = ?
       order by o.offer_id`,
-    [input.idempotencyKey ?? null, lines.map((l) => l.sku), input.retailerId],
+    [input.idempotencyKey ?? null, sequenceName, lines.map((l) => l.sku), input.retailerId],
   );
   const retailer = read[0];
   if (!retailer) throw new DomainError("not_found", `no retailer with id ${input.retailerId}`, { retailerId: input.retailerId });
   if (retailer.existing_number !== null) return { replayOf: retailer.existing_number };
+  if (retailer.day_sequence === null) return { missingDaySequence: sequenceName };
+  const daySequence = retailer.day_sequence;
   if (retailer.status !== "ACTIVE") return { ok: false, refusal: { reason: "retailer_suspended", status: retailer.status } };
   const skus = lines.map((l) => l.sku);
   const offers = read.filter((o): o is ReadRow & OfferRow => o.offer_id !== null);
@@ -308,7 +315,6 @@ async function placeOnce(
   const credit = checkCredit({ limitPaisa: retailer.credit_limit_paisa, receivableBalancePaisa: retailer.receivable_paisa, holdsPaisa: retailer.open_holds_paisa }, totals.totalPaisa);
   if (!credit.ok) return credit;
 
-  const day = businessDate(input.now, input.timeZone);
   const dates = orderDates(day);
   const nowIso = input.now.toISOString();
   const items = priced.lines.map((line, i) => {
@@ -397,7 +403,7 @@ async function placeOnce(
       offerIds,
       items.length,
       items.length,
-      daySequenceName(day),
+      String(daySequence),
       orderNumberDatePart(day),
       retailer.id,
       vendor.vendorId,

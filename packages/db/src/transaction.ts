@@ -3,13 +3,20 @@ import type { Knex } from "knex";
 /** Either the root knex instance or an open transaction. */
 export type Executor = Knex | Knex.Transaction;
 
-// PostgreSQL: serialization_failure, deadlock_detected, lock_not_available.
-const RETRYABLE = new Set(["40001", "40P01", "55P03"]);
+// PostgreSQL: serialization_failure, deadlock_detected, lock_not_available; and KH409, raised by
+// `khaacho_guard` when an order placement's write finds that another placement took the stock or
+// credit it counted on.
+const RETRYABLE = new Set(["40001", "40P01", "55P03", "KH409"]);
 
-/** True for a database error that a fresh attempt of the same transaction may not hit. */
+/**
+ * True for a database error that a fresh attempt of the same transaction may not hit. That
+ * includes a placement whose idempotency key a concurrent placement committed first: a fresh
+ * attempt finds that order and answers with it.
+ */
 export function isRetryableTransactionError(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === "string" && RETRYABLE.has(code);
+  const e = error as { code?: unknown; constraint?: unknown };
+  if (e?.code === "23505") return e.constraint === "orders_idempotency_key_unique";
+  return typeof e?.code === "string" && RETRYABLE.has(e.code);
 }
 
 /** True when `executor` is already a transaction. */

@@ -1,7 +1,8 @@
 import { SLOW_DOWN_REPLY, KEPT_REPLY, type InboundWhatsAppMessage, type WebhookBot } from "@khaacho/server";
 import { beforeEach, expect, it } from "vitest";
 import { describeEachDatabase } from "./support/databases.js";
-import { createTestApp, inboundParams, postSigned, twimlMessages } from "./support/server-app.js";
+import twilio from "twilio";
+import { AUTH_TOKEN, createTestApp, inboundParams, postSigned, PUBLIC_BASE_URL, twimlMessages } from "./support/server-app.js";
 
 const PATH = "/webhooks/twilio/whatsapp";
 const PHONE = "+9779812345678";
@@ -67,6 +68,31 @@ describeEachDatabase("server: WhatsApp webhook, signatures and limits", (ctx) =>
     const params = inboundParams(PHONE, "with extras", { ButtonPayload: "confirm", SomethingTwilioAddsLater: "x y z" });
     const res = await postSigned(app, PATH, params);
     expect(res.status).toBe(200);
+    expect(bot.calls).toHaveLength(1);
+  });
+
+  it("signs a parameter sent more than once over all its values, in order, and decodes + and %XX", async () => {
+    const { app } = createTestApp(ctx.db.knex, bot);
+    const params = { ...inboundParams(PHONE, "two photos + a note: 50% off?"), NumMedia: "2" };
+    const repeated = { MediaUrl: ["https://api.twilio.com/media/ME1", "https://api.twilio.com/media/ME2"] };
+    const body = (values: string[]) => {
+      const form = new URLSearchParams(params);
+      for (const value of values) form.append("MediaUrl", value);
+      return form.toString();
+    };
+    const post = (values: string[]) =>
+      app.request(PATH, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          "X-Twilio-Signature": twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_BASE_URL}${PATH}`, { ...params, ...repeated }),
+        },
+        body: body(values),
+      });
+    expect((await post(repeated.MediaUrl)).status).toBe(200);
+    expect(bot.calls.at(-1)?.body).toBe("two photos + a note: 50% off?");
+    expect((await post([repeated.MediaUrl[0] as string])).status).toBe(403);
+    expect((await post([...repeated.MediaUrl, "https://evil.example/x"])).status).toBe(403);
     expect(bot.calls).toHaveLength(1);
   });
 

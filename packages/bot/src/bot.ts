@@ -18,9 +18,9 @@ import {
   listOrders,
   listProducts,
   placeOrder,
-  prepared,
   setRetailerLanguage,
   toRetailer,
+  withStatements,
 } from "@khaacho/db";
 import type { OrderDetail, Retailer, RetailerRow } from "@khaacho/db";
 import type { Knex } from "knex";
@@ -134,8 +134,9 @@ export function createBot(options: BotOptions): Bot {
    */
   async function open(trx: Knex.Transaction, message: InboundMessage, now: Date): Promise<OpeningRow> {
     const normalized = normalizePhone(message.phone);
-    const result = await prepared(
-      trx.raw<{ rows: OpeningRow[] }>(
+    const [row] = await withStatements(trx, (statements) =>
+      statements.run<OpeningRow>(
+        "bot_open",
         `with ins as (
            insert into inbound_messages (message_sid, phone, body, num_media, status, received_at)
            values (?::text, ?::text, ?::text, ?::int, 'received', ?::timestamptz)
@@ -174,9 +175,7 @@ export function createBot(options: BotOptions): Bot {
           now,
         ],
       ),
-      "bot_open",
     );
-    const row = result.rows[0];
     if (!row) throw new Error("the opening statement returned no row");
     return row;
   }
@@ -200,8 +199,9 @@ export function createBot(options: BotOptions): Bot {
 
   /** The closing of a message, in one statement: the conversation's new snapshot (for a retailer) and the replies on the inbound row. */
   async function close(trx: Knex.Transaction, inboundId: number, replies: string[], now: Date, conversation: Outcome["conversation"]): Promise<void> {
-    await prepared(
-      trx.raw(
+    await withStatements(trx, (statements) =>
+      statements.run(
+        "bot_close",
         `with conv as (
            update conversations set snapshot = ?::jsonb, retailer_id = ?::bigint, last_inbound_at = ?::timestamptz, updated_at = ?::timestamptz
             where phone = ?::text and ?::boolean)
@@ -219,7 +219,6 @@ export function createBot(options: BotOptions): Bot {
           inboundId,
         ],
       ),
-      "bot_close",
     );
   }
 

@@ -4,6 +4,8 @@ export { lockDataDir } from "./lock.js";
 export { migrateLatest, migrateRollback, migrationStatus, MIGRATIONS_DIR } from "./migrations.js";
 export { inTransaction, isRetryableTransactionError, isTransaction } from "./transaction.js";
 export { prepared } from "./prepared.js";
+export { withStatements } from "./statements.js";
+export type { Statements } from "./statements.js";
 export type { Executor } from "./transaction.js";
 export { API_ROLES, findApiToken, insertApiToken, listApiTokens, revokeApiToken, touchApiToken } from "./api-tokens.js";
 export type { ApiRole, ApiTokenRecord } from "./api-tokens.js";

@@ -20,7 +20,6 @@ import {
 } from "@khaacho/core";
 import type { Knex } from "knex";
 import { postJournal } from "./ledger.js";
-import { prepared } from "./prepared.js";
 import { enqueueMessage, outboxCte } from "./outbox.js";
 import { settleRetailer } from "./settlement.js";
 import { type Statements, withStatements } from "./statements.js";
@@ -578,23 +577,21 @@ function toOrderDetail(row: OrderDetailRow, asOf: AsOf): OrderDetail {
  * events, or undefined when there is no order with that number.
  */
 export async function getOrderDetail(executor: Executor, number: string, asOf: AsOf = {}): Promise<OrderDetail | undefined> {
-  const row = (
-    await prepared(executor.raw<{ rows: OrderDetailRow[] }>(`select ${ORDER_DETAIL_COLUMNS} from ${ORDER_FROM} where o.number = ?::text`, [number.trim().toUpperCase()]), "order_detail")
-  ).rows[0];
+  const [row] = await withStatements(executor, (s) =>
+    s.run<OrderDetailRow>("order_detail", `select ${ORDER_DETAIL_COLUMNS} from ${ORDER_FROM} where o.number = ?::text`, [number.trim().toUpperCase()]),
+  );
   return row ? toOrderDetail(row, asOf) : undefined;
 }
 
 /** A retailer's latest order (as `listOrders` orders them: newest first), in full, or undefined when it has none. */
 export async function getLatestOrderDetail(executor: Executor, retailerId: number, asOf: AsOf = {}): Promise<OrderDetail | undefined> {
-  const row = (
-    await prepared(
-      executor.raw<{ rows: OrderDetailRow[] }>(
-        `select ${ORDER_DETAIL_COLUMNS} from ${ORDER_FROM} where o.retailer_id = ?::bigint order by o.placed_at desc, o.id desc limit 1`,
-        [retailerId],
-      ),
+  const [row] = await withStatements(executor, (s) =>
+    s.run<OrderDetailRow>(
       "order_detail_latest",
-    )
-  ).rows[0];
+      `select ${ORDER_DETAIL_COLUMNS} from ${ORDER_FROM} where o.retailer_id = ?::bigint order by o.placed_at desc, o.id desc limit 1`,
+      [retailerId],
+    ),
+  );
   return row ? toOrderDetail(row, asOf) : undefined;
 }
 

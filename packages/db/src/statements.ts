@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { prepared } from "./prepared.js";
-import { type Executor, isTransaction } from "./transaction.js";
+import type { Executor } from "./transaction.js";
 
 /**
  * Runs SQL (with `?` placeholders) on one connection. A name makes it a prepared statement on a
@@ -55,17 +55,18 @@ interface PoolClient {
 }
 
 /**
- * Runs `work`, a unit whose only write is one self-contained statement, on one connection. On a
- * PostgreSQL server, outside a transaction, it borrows a connection from knex's pool and each
- * statement commits on its own: no BEGIN or COMMIT round trips, no lock held between statements,
- * and knex's per-query machinery (which costs more CPU than these statements) is skipped. Given a
- * transaction, the statements run in it, without a savepoint: a failing statement aborts the
- * caller's transaction, whose owner retries or gives up (see `isRetryableTransactionError`). On
- * the embedded database, which has one connection, they run on it one by one.
+ * Runs `work` on one connection, with statements that skip knex's per-query machinery (on the hot
+ * path it costs more CPU than the statements themselves). Outside a transaction, on a PostgreSQL
+ * server, it borrows a connection from knex's pool and each statement commits on its own: meant
+ * for a unit whose only write is one self-contained statement (no BEGIN or COMMIT round trips, no
+ * lock held between statements). Given a transaction, the statements run in it, on its connection,
+ * without a savepoint: a failing statement aborts the caller's transaction, whose owner retries or
+ * gives up (see `isRetryableTransactionError`). On the embedded database they go through knex.
  */
 export async function withStatements<T>(executor: Executor, work: (statements: Statements) => Promise<T>): Promise<T> {
   const client = (executor as unknown as { client: PoolClient }).client;
-  if (isTransaction(executor) || client.config.client !== "pg") return work(executorStatements(executor));
+  if (client.config.client !== "pg") return work(executorStatements(executor));
+  // A transaction's client always hands out the transaction's connection, and releasing it is a no-op.
   const connection = await client.acquireConnection();
   try {
     return await work(connectionStatements(connection));

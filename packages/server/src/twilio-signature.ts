@@ -24,10 +24,12 @@ export function twilioSignature(options: { authToken: string; publicBaseUrl: str
     if (!contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
       throw new HTTPException(403, { message: "Twilio webhooks must be application/x-www-form-urlencoded" });
     }
-    const form = await c.req.parseBody({ all: true });
+    // URLSearchParams reads the form directly: going through Request.formData() costs more CPU
+    // than the rest of the signature check.
     const params: TwilioParams = {};
-    for (const [name, value] of Object.entries(form)) {
-      params[name] = Array.isArray(value) ? value.map(String) : String(value);
+    for (const [name, value] of new URLSearchParams(await c.req.text())) {
+      const seen = params[name];
+      params[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
     }
     const url = new URL(c.req.url);
     if (!twilio.validateRequest(options.authToken, signature, `${base}${url.pathname}${url.search}`, params)) {

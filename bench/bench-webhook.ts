@@ -1,9 +1,10 @@
 // npm run bench:webhook — the Twilio webhook under load, on the local PostgreSQL.
 // Creates its own database, seeds 500 retailers and the example catalog, starts `khaacho serve`
 // in a child process, and drives signed WhatsApp traffic (order, confirm, status per phone): 60 s
-// paced at a fixed 300 requests/s, then saturation with autocannon; then a bare node:http
-// hello-world on the same machine for comparison. Loopback only. Figures are noisy on a shared
-// machine.
+// paced at a fixed 300 requests/s (BENCH_SECONDS), then 20 s at the same rate with every phone on
+// one product (BENCH_HOT_SECONDS: the CONFIRMs all queue for one stock row), then saturation with
+// autocannon (BENCH_SATURATION_SECONDS); then a bare node:http hello-world on the same machine for
+// comparison. Loopback only. Figures are noisy on a shared machine.
 //
 // The fixed rate is paced here, not by autocannon: autocannon's rate limit lets each connection
 // send its whole per-second quota back to back and then wait for the next second, on timers that
@@ -31,6 +32,7 @@ const PATH = "/webhooks/twilio/whatsapp";
 const RATE = Number(process.env.BENCH_RATE ?? 300);
 const STEADY_SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const SATURATION_SECONDS = Number(process.env.BENCH_SATURATION_SECONDS ?? 20);
+const HOT_SECONDS = Number(process.env.BENCH_HOT_SECONDS ?? 20);
 
 function withDatabaseName(url: string, name: string): string {
   const parsed = new URL(url);
@@ -127,13 +129,16 @@ interface WebhookRequest {
 }
 
 // Each phone cycles order -> confirm -> status, so every request is a new MessageSid doing real work.
-function trafficFor(products: string[]): () => WebhookRequest {
-  let n = 0;
+// Phones order different products (each of the 20 is ordered by 25 phones in a round), unless
+// `hot`: then all 500 order the same product in the same round, so every CONFIRM reserves stock
+// on the same vendor row and the placements queue for its lock.
+function trafficFor(products: string[], state: { n: number; hot: boolean }): () => WebhookRequest {
   return () => {
-    const i = n++;
+    const i = state.n++;
     const phoneIndex = i % PHONES;
     const step = Math.floor(i / PHONES) % 3;
-    const product = products[Math.floor(i / (PHONES * 3)) % products.length]!;
+    const round = Math.floor(i / (PHONES * 3));
+    const product = products[((state.hot ? 0 : phoneIndex) + round) % products.length]!;
     const text = step === 0 ? `${1 + (i % 5)} ${product}` : step === 1 ? "CONFIRM" : "status";
     const phone = phoneOf(phoneIndex);
     const params = {
@@ -250,13 +255,19 @@ async function main(): Promise<void> {
     const port = 3900 + Math.floor(Math.random() * 50);
     server = startKhaacho(database.url, port);
     await waitForHealth(port, server);
-    const next = trafficFor(products);
+    const traffic = { n: 0, hot: false };
+    const next = trafficFor(products, traffic);
     const setupRequest = asAutocannon(next);
     const url = `http://127.0.0.1:${port}`;
 
     console.log(`Webhook bench: ${PHONES} phones, signed Twilio requests (order / CONFIRM / status), local PostgreSQL, 2-core shared machine.`);
     await run({ url, connections: 20, duration: 3, requests: [{ setupRequest }] }); // warm-up
     const steady = await paced(port, RATE, STEADY_SECONDS, next);
+    traffic.hot = true;
+    // Start the hot phase at a round's first order, so every phone's CONFIRM is for that product.
+    traffic.n = Math.ceil(traffic.n / (PHONES * 3)) * PHONES * 3;
+    const hot = HOT_SECONDS > 0 ? await paced(port, RATE, HOT_SECONDS, next) : undefined;
+    traffic.hot = false;
     const saturation = fromAutocannon(await run({ url, connections: 64, duration: SATURATION_SECONDS, requests: [{ setupRequest }] }));
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
@@ -281,6 +292,7 @@ async function main(): Promise<void> {
 
     console.log("");
     console.log(line(`webhook paced at ${RATE} req/s, ${STEADY_SECONDS} s`, steady));
+    if (hot) console.log(line(`  all phones on one product, ${HOT_SECONDS} s`, hot));
     console.log(line(`webhook saturation (${SATURATION_SECONDS} s, 64 conn)`, saturation));
     console.log(line("bare node:http hello-world (10 s)", bare));
     console.log(`messages: ${outcomes}; orders placed over WhatsApp: ${orders}`);

@@ -1,5 +1,5 @@
-import { migrateLatest, migrateRollback, migrationStatus, openDatabase } from "@khaacho/db";
-import { describe, expect, it } from "vitest";
+import { migrateLatest, migrateRollback, migrationStatus } from "@khaacho/db";
+import { expect, it } from "vitest";
 import { describeEachDatabase } from "./support/databases.js";
 
 describeEachDatabase("schema", (ctx) => {
@@ -58,19 +58,5 @@ describeEachDatabase("ledger protection", (ctx) => {
     await expect(k("ledger_entries").update({ amount_paisa: 600 })).rejects.toThrow(/append-only/);
     await expect(k("ledger_entries").delete()).rejects.toThrow(/append-only/);
     await expect(k("ledger_journals").delete()).rejects.toThrow(/append-only/);
-  });
-});
-
-describe.runIf(process.env.TEST_DATABASE_URL)("server connections", () => {
-  it("plan named statements once (generic plans) and keep options given in the URL", async () => {
-    const url = new URL(process.env.TEST_DATABASE_URL as string);
-    url.searchParams.set("options", "-c statement_timeout=4321");
-    const db = await openDatabase({ databaseUrl: url.toString(), poolMax: 1 });
-    try {
-      const row = (await db.knex.raw("select current_setting('plan_cache_mode') as plans, current_setting('statement_timeout') as timeout")).rows[0];
-      expect(row).toEqual({ plans: "force_generic_plan", timeout: "4321ms" });
-    } finally {
-      await db.close();
-    }
   });
 });

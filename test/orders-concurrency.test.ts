@@ -2,6 +2,7 @@
 // same two stock rows, and with one idempotency key. Every call must resolve (no deadlock or
 // serialization failure may reach a caller) and the books must verify afterwards.
 import { changeOrderStatus, getCreditSummary, inTransaction, placeOrder, verifyLedger } from "@khaacho/db";
+import type { Knex } from "knex";
 import { expect, it } from "vitest";
 import { hasServer, describeEachDatabase } from "./support/databases.js";
 import { insertOffer, insertProduct, insertRetailer, insertVendor, seedGuideCatalog } from "./support/order-fixtures.js";
@@ -94,6 +95,52 @@ describeEachDatabase(
         expect(await knex("orders").where({ idempotency_key: key }).count<{ count: number }[]>("* as count")).toEqual([{ count: 1 }]);
       }
       expect((await verifyLedger(knex)).violations).toEqual([]);
+    });
+
+    // Another transaction changes what a placement read, and commits while the placement's write
+    // waits for its row lock: the write's guard aborts it, and placement reads and decides again.
+    async function whileBlocked<T>(knex: Knex, block: (trx: Knex.Transaction) => Promise<unknown>, start: () => Promise<T>): Promise<{ result: T; waited: boolean }> {
+      const blocker = await knex.transaction();
+      await block(blocker);
+      const running = start();
+      let waited = false;
+      for (let i = 0; i < 500 && !waited; i++) {
+        const rows = (await knex.raw(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows as { n: number }[];
+        waited = (rows[0]?.n ?? 0) > 0;
+        if (!waited) await new Promise((r) => setTimeout(r, 5));
+      }
+      await blocker.commit();
+      return { result: await running, waited };
+    }
+
+    it("stock taken between a placement's read and its write: the guard aborts the write and the refusal shows what is left", async () => {
+      const knex = ctx.db.knex;
+      const vendor = await insertVendor(knex);
+      const tea = await insertProduct(knex, { pricePaisa: 1000, name: "Tea" });
+      const offerId = await insertOffer(knex, { vendorId: vendor.id, productId: tea.id, costPaisa: 900, stock: 10 });
+      const retailer = await insertRetailer(knex, { limitPaisa: 1_000_000 });
+      const { result, waited } = await whileBlocked(
+        knex,
+        (trx) => trx("vendor_products").where({ id: offerId }).update({ stock: 3 }),
+        () => placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: tea.sku, quantity: 5 }] }),
+      );
+      expect(waited).toBe(true);
+      expect(result).toEqual({ ok: false, refusal: { reason: "out_of_stock", lines: [{ sku: tea.sku, name: "Tea", requested: 5, available: 3 }] } });
+      expect(await knex("vendor_products").where({ id: offerId }).first("stock", "reserved")).toEqual({ stock: 3, reserved: 0 });
+    });
+
+    it("credit used between a placement's read and its write: the guard aborts the write and the refusal shows what is left", async () => {
+      const knex = ctx.db.knex;
+      const { rice } = await seedGuideCatalog(knex);
+      const retailer = await insertRetailer(knex, { limitPaisa: 100_000 });
+      const { result, waited } = await whileBlocked(
+        knex,
+        (trx) => trx("retailers").where({ id: retailer.id }).update({ credit_limit_paisa: 10_000 }),
+        () => placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 1 }] }),
+      );
+      expect(waited).toBe(true);
+      expect(result).toEqual({ ok: false, refusal: { reason: "credit_limit", limitPaisa: 10_000, usedPaisa: 0, availablePaisa: 10_000, requiredPaisa: 16_950 } });
+      expect(await knex("orders").where({ retailer_id: retailer.id }).count<{ count: number }[]>("* as count")).toEqual([{ count: 0 }]);
     });
 
     it("inside callers' transactions, conflicts and a key placed concurrently are retried by each transaction's owner", async () => {

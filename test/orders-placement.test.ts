@@ -78,6 +78,19 @@ describeEachDatabase("order placement", (ctx) => {
     expect(placed.ok && placed.order.vendor.code).toBe(cheap.code);
   });
 
+  it("two placements at once for the last units: one is placed, the other refused with what is left", async () => {
+    const knex = ctx.db.knex;
+    const vendor = await insertVendor(knex);
+    const tea = await insertProduct(knex, { pricePaisa: 1000, name: "Tea" });
+    await insertOffer(knex, { vendorId: vendor.id, productId: tea.id, costPaisa: 900, stock: 3 });
+    const [a, b] = await Promise.all([insertRetailer(knex, { limitPaisa: 1000_00 }), insertRetailer(knex, { limitPaisa: 1000_00 })]);
+    const results = await Promise.all([a, b].map((r) => placeOrder(knex, { ...base, retailerId: (r as { id: number }).id, lines: [{ sku: tea.sku, quantity: 2 }], now: NOW })));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.find((r) => !r.ok)).toEqual({ ok: false, refusal: { reason: "out_of_stock", lines: [{ sku: tea.sku, name: "Tea", requested: 2, available: 1 }] } });
+    expect(await knex("vendor_products").where({ vendor_id: vendor.id }).first("stock", "reserved")).toEqual({ stock: 1, reserved: 2 });
+    expect((await verifyLedger(knex)).violations).toEqual([]);
+  });
+
   it("returns the same order for a repeated idempotency key", async () => {
     const knex = ctx.db.knex;
     const { rice } = await seedGuideCatalog(knex);

@@ -48,28 +48,6 @@ function redactUrl(url: string): string {
 }
 
 /**
- * The connection settings for a server. Every named (prepared) statement of ours is written to
- * have one good plan whatever its parameters, so connections plan them once (`plan_cache_mode =
- * force_generic_plan`): left to choose, PostgreSQL keeps re-planning a statement whose generic
- * plan it estimates dearer than a custom one, and planning then costs more than running it.
- * Unnamed statements (everything knex sends by itself) are planned for their parameters as before.
- * Options already given in the URL are kept.
- */
-function serverConnection(url: string): { connectionString: string; options: string } {
-  const generic = "-c plan_cache_mode=force_generic_plan";
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return { connectionString: url, options: generic }; // pg reports an unparseable URL itself
-  }
-  // pg lets the URL's `options` override the one given beside it, so the two are merged here.
-  const given = parsed.searchParams.get("options");
-  parsed.searchParams.delete("options");
-  return { connectionString: parsed.toString(), options: given ? `${given} ${generic}` : generic };
-}
-
-/**
  * Opens the database: PostgreSQL via `pg` when `databaseUrl` is set, otherwise embedded PostgreSQL
  * (PGlite) persisted in `dataDir` (default `./.khaacho`), locked against other processes.
  */
@@ -77,7 +55,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   if (options.databaseUrl) {
     const knex = knexFactory({
       client: "pg",
-      connection: serverConnection(options.databaseUrl),
+      connection: options.databaseUrl,
       pool: { min: 0, max: options.poolMax ?? 10 },
     });
     try {

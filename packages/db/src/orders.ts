@@ -150,7 +150,7 @@ type ReadRow = RetailerLockRow & { [K in keyof OfferRow]: OfferRow[K] | null };
 // How many times a placement reads and decides again after its write found that another placement
 // took the stock or the credit it counted on. Each conflict means something really changed, so a
 // placement that keeps losing is rare; it gets a short jittered pause after the first few.
-const CONFLICT_ATTEMPTS = 25;
+const CONFLICT_ATTEMPTS = 25; // attempts in all
 
 /**
  * Places an order atomically: re-prices every line from current prices, chooses one vendor that
@@ -197,7 +197,8 @@ export async function placeOrder(executor: Executor, input: PlaceOrderInput): Pr
         const order = await findOrderByKey(executor, input.idempotencyKey, input.now, input.timeZone);
         if (order) return { ok: true, order, replayed: true };
       }
-      if ((isPlacementConflict(error) || isRetryableTransactionError(error)) && ++retries < CONFLICT_ATTEMPTS) {
+      // A conflict (KH409: another placement took the stock or credit), a deadlock or a serialization failure.
+      if (isRetryableTransactionError(error) && ++retries < CONFLICT_ATTEMPTS) {
         if (retries > 3) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20, 2 ** (retries - 3))));
         continue;
       }
@@ -206,13 +207,10 @@ export async function placeOrder(executor: Executor, input: PlaceOrderInput): Pr
   }
 }
 
-function isPlacementConflict(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === "KH409";
-}
-
 /**
- * The sequence that numbers a business day's orders. Numbers are unique and, in practice, dense;
- * a placement rolled back after drawing one (a caller's transaction failing later) leaves a gap.
+ * The sequence that numbers a business day's orders. Numbers are unique and, in practice, dense:
+ * the write draws one only after its checks passed, so a gap is left only when something fails
+ * after that (a key placed concurrently, a caller's transaction rolled back later).
  */
 function daySequenceName(day: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`business date must be YYYY-MM-DD, got ${day}`);
@@ -338,9 +336,9 @@ async function placeOnce(
   );
   // One statement writes everything, as its own transaction, after re-checking the decision on the
   // newest row versions: `credit` locks the retailer row only if it is still active with the
-  // credit available, then (its row count is an InitPlan of `stock`) `stock` reserves each chosen
-  // offer only if it still has the stock at the cost read, locking them in id order. `guard` aborts
-  // the whole statement unless every row passed. The day's number comes from a sequence, not a
+  // credit available; then (its row count is an InitPlan of `locked`) `locked` locks the chosen
+  // offers in id order, whatever plan the update gets; `stock` reserves each only if it still has
+  // the stock at the cost read. `guard` aborts the whole statement unless every row passed. The day's number comes from a sequence, not a
   // counter row: a counter row would be one lock every placement shares until it commits.
   const offerIds = items.map((l) => l.offerId);
   const quantities = items.map((l) => l.quantity);
@@ -351,15 +349,20 @@ async function placeOnce(
        update retailers set open_holds_paisa = open_holds_paisa + ?::bigint
         where id = ?::bigint and status = 'ACTIVE' and ?::bigint <= credit_limit_paisa - receivable_paisa - open_holds_paisa
        returning id),
+     locked as (
+       select vp.id from vendor_products vp
+        where vp.id = any(?::bigint[]) and (select count(*) from credit) = 1
+        order by vp.id
+          for no key update),
      stock as (
        update vendor_products vp
           set stock = vp.stock - (?::int[])[array_position(?::bigint[], vp.id)],
               reserved = vp.reserved + (?::int[])[array_position(?::bigint[], vp.id)],
               updated_at = ?::timestamptz
-        where vp.id = any(?::bigint[])
+         from locked
+        where vp.id = locked.id
           and vp.stock >= (?::int[])[array_position(?::bigint[], vp.id)]
           and vp.cost_paisa = (?::bigint[])[array_position(?::bigint[], vp.id)]
-          and (select count(*) from credit) = 1
        returning vp.id),
      guard as (
        select khaacho_guard(c.n = 1 and s.n = ?::int, format('retailer %s of 1, offers %s of %s', c.n, s.n, ?::int)) as ok
@@ -390,12 +393,12 @@ async function placeOnce(
       totals.totalPaisa,
       retailer.id,
       totals.totalPaisa,
+      offerIds,
       quantities,
       offerIds,
       quantities,
       offerIds,
       nowIso,
-      offerIds,
       quantities,
       offerIds,
       costs,

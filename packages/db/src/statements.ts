@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { prepared } from "./prepared.js";
-import type { Executor } from "./transaction.js";
+import { type Executor, isTransaction } from "./transaction.js";
 
 /**
  * Runs SQL (with `?` placeholders) on one connection. A name makes it a prepared statement on a
@@ -38,9 +38,12 @@ function executorStatements(executor: Executor): Statements {
   };
 }
 
-function connectionStatements(connection: PgConnection): Statements {
+function connectionStatements(connection: PgConnection, transaction?: { isCompleted(): boolean }): Statements {
   return {
     async run<Row>(name: string | undefined, sql: string, bindings: readonly unknown[]): Promise<Row[]> {
+      // knex refuses a query on a finished transaction; so must this path, or the statement would
+      // run on a connection that is already back in the pool.
+      if (transaction?.isCompleted()) throw new Error("the transaction these statements ran in has already finished");
       const values = bindings.map((value) => (value === undefined ? null : value));
       const result = await connection.query({ ...(name ? { name: `khaacho_${name}` } : {}), text: toPositional(sql), values });
       return result.rows as Row[];
@@ -69,7 +72,7 @@ export async function withStatements<T>(executor: Executor, work: (statements: S
   // A transaction's client always hands out the transaction's connection, and releasing it is a no-op.
   const connection = await client.acquireConnection();
   try {
-    return await work(connectionStatements(connection));
+    return await work(connectionStatements(connection, isTransaction(executor) ? executor : undefined));
   } finally {
     await client.releaseConnection(connection);
   }

@@ -26,7 +26,8 @@ export function twilioSignature(options: { authToken: string; publicBaseUrl: str
     }
     // URLSearchParams reads the form directly: going through Request.formData() costs more CPU
     // than the rest of the signature check.
-    const params: TwilioParams = {};
+    // No prototype: a field named `constructor` or `__proto__` is a field like any other.
+    const params: TwilioParams = Object.create(null) as TwilioParams;
     for (const [name, value] of new URLSearchParams(await c.req.text())) {
       const seen = params[name];
       params[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];

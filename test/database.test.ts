@@ -1,4 +1,4 @@
-import { migrateLatest, migrateRollback, migrationStatus } from "@khaacho/db";
+import { migrateLatest, migrateRollback, migrationStatus, withStatements } from "@khaacho/db";
 import { expect, it } from "vitest";
 import { describeEachDatabase } from "./support/databases.js";
 
@@ -58,5 +58,16 @@ describeEachDatabase("ledger protection", (ctx) => {
     await expect(k("ledger_entries").update({ amount_paisa: 600 })).rejects.toThrow(/append-only/);
     await expect(k("ledger_entries").delete()).rejects.toThrow(/append-only/);
     await expect(k("ledger_journals").delete()).rejects.toThrow(/append-only/);
+  });
+});
+
+describeEachDatabase("statements on one connection", (ctx) => {
+  it("run with the connection's types, refuse an undefined binding, and refuse a finished transaction", async () => {
+    const knex = ctx.db.knex;
+    expect(await withStatements(knex, (s) => s.run("test_echo", "select ?::bigint as big, ?::text as text", [42, "x"]))).toEqual([{ big: 42, text: "x" }]);
+    await expect(withStatements(knex, (s) => s.run(undefined, "select ?::int as x", [undefined]))).rejects.toThrow(/undefined/i);
+    const trx = await knex.transaction();
+    await trx.commit();
+    await expect(withStatements(trx, (s) => s.run(undefined, "select 1 as one", []))).rejects.toThrow(/already (finished|complete)/i);
   });
 });

@@ -4,7 +4,8 @@ import { type Executor, isTransaction } from "./transaction.js";
 
 /**
  * Runs SQL (with `?` placeholders) on one connection. A name makes it a prepared statement on a
- * server connection; the SQL text under one name must never change.
+ * server connection; the SQL text under one name must never change. Meant for fixed statement
+ * texts: each distinct text is converted to `$n` placeholders once and kept.
  */
 export interface Statements {
   run<Row>(name: string | undefined, sql: string, bindings: readonly unknown[]): Promise<Row[]>;
@@ -44,7 +45,10 @@ function connectionStatements(connection: PgConnection, transaction?: { isComple
       // knex refuses a query on a finished transaction; so must this path, or the statement would
       // run on a connection that is already back in the pool.
       if (transaction?.isCompleted()) throw new Error("the transaction these statements ran in has already finished");
-      const values = bindings.map((value) => (value === undefined ? null : value));
+      // As knex does: an undefined binding is a bug at the call site, not a NULL.
+      const missing = bindings.findIndex((value) => value === undefined);
+      if (missing >= 0) throw new Error(`binding ${missing + 1} of statement ${name ?? sql.slice(0, 60)} is undefined`);
+      const values = bindings as unknown[];
       const result = await connection.query({ ...(name ? { name: `khaacho_${name}` } : {}), text: toPositional(sql), values });
       return result.rows as Row[];
     },

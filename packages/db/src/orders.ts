@@ -115,7 +115,7 @@ function isUniqueViolation(error: unknown, column: string): boolean {
   return [e.constraint, e.detail, e.message].some((text) => typeof text === "string" && text.includes(column));
 }
 
-interface RetailerLockRow {
+interface RetailerReadRow {
   id: number;
   code: string;
   name: string;
@@ -145,7 +145,7 @@ interface OfferRow {
 }
 
 // The retailer's columns, with one offer's columns (all null when there is none).
-type ReadRow = RetailerLockRow & { [K in keyof OfferRow]: OfferRow[K] | null };
+type ReadRow = RetailerReadRow & { [K in keyof OfferRow]: OfferRow[K] | null };
 
 // How many times a placement reads and decides again after its write found that another placement
 // took the stock or the credit it counted on. Each conflict means something really changed, so a
@@ -181,8 +181,8 @@ export async function placeOrder(executor: Executor, input: PlaceOrderInput): Pr
       const placed = await withStatements(executor, (statements) => placeOnce(statements, input, normalized.lines));
       if ("missingDaySequence" in placed) {
         // The first order of a business day: create the day's sequence, then place again.
-        if (++sequenceAttempts > 3) throw new Error(`the order sequence ${placed.missingDaySequence} could not be created`);
-        await createDaySequence(executor, businessDate(input.now, input.timeZone));
+        if (++sequenceAttempts > 3) throw new Error(`the order sequence ${daySequenceName(placed.missingDaySequence)} could not be created`);
+        await createDaySequence(executor, placed.missingDaySequence);
         continue;
       }
       if (!("replayOf" in placed)) return placed;
@@ -242,13 +242,12 @@ async function placeOnce(
   statements: Statements,
   input: PlaceOrderInput,
   lines: { sku: string; quantity: number }[],
-): Promise<PlaceOrderResult | { replayOf: string } | { missingDaySequence: string }> {
+): Promise<PlaceOrderResult | { replayOf: string } | { missingDaySequence: string /* the business day */ }> {
   // One unlocked read: the retailer's credit figures and status, any order already placed under
   // this key, the day's order sequence (its oid, so the write need not look the name up, or null
   // before the day's first order), and every active vendor's offer for these products with the
   // product's price.
   const day = businessDate(input.now, input.timeZone);
-  const sequenceName = daySequenceName(day);
   const read = await statements.run<ReadRow>(
     "place_read",
     `select r.id, r.code, r.name, r.phone, r.status, r.credit_limit_paisa, r.open_holds_paisa, r.receivable_paisa,
@@ -268,12 +267,12 @@ async function placeOnce(
           where v.status = 'ACTIVE') o on true
       where r.id = ?
       order by o.offer_id`,
-    [input.idempotencyKey ?? null, sequenceName, lines.map((l) => l.sku), input.retailerId],
+    [input.idempotencyKey ?? null, daySequenceName(day), lines.map((l) => l.sku), input.retailerId],
   );
   const retailer = read[0];
   if (!retailer) throw new DomainError("not_found", `no retailer with id ${input.retailerId}`, { retailerId: input.retailerId });
   if (retailer.existing_number !== null) return { replayOf: retailer.existing_number };
-  if (retailer.day_sequence === null) return { missingDaySequence: sequenceName };
+  if (retailer.day_sequence === null) return { missingDaySequence: day };
   const daySequence = retailer.day_sequence;
   if (retailer.status !== "ACTIVE") return { ok: false, refusal: { reason: "retailer_suspended", status: retailer.status } };
   const skus = lines.map((l) => l.sku);
@@ -350,19 +349,16 @@ async function placeOnce(
         where id = ?::bigint and status = 'ACTIVE' and ?::bigint <= credit_limit_paisa - receivable_paisa - open_holds_paisa
        returning id),
      locked as (
-       select vp.id from vendor_products vp
-        where vp.id = any(?::bigint[]) and (select count(*) from credit) = 1
+       select vp.id, x.quantity, x.cost_paisa
+         from vendor_products vp join unnest(?::bigint[], ?::int[], ?::bigint[]) as x(id, quantity, cost_paisa) on x.id = vp.id
+        where (select count(*) from credit) = 1
         order by vp.id
-          for no key update),
+          for no key update of vp),
      stock as (
        update vendor_products vp
-          set stock = vp.stock - (?::int[])[array_position(?::bigint[], vp.id)],
-              reserved = vp.reserved + (?::int[])[array_position(?::bigint[], vp.id)],
-              updated_at = ?::timestamptz
+          set stock = vp.stock - locked.quantity, reserved = vp.reserved + locked.quantity, updated_at = ?::timestamptz
          from locked
-        where vp.id = locked.id
-          and vp.stock >= (?::int[])[array_position(?::bigint[], vp.id)]
-          and vp.cost_paisa = (?::bigint[])[array_position(?::bigint[], vp.id)]
+        where vp.id = locked.id and vp.stock >= locked.quantity and vp.cost_paisa = locked.cost_paisa
        returning vp.id),
      guard as (
        select khaacho_guard(c.n = 1 and s.n = ?::int, format('retailer %s of 1, offers %s of %s', c.n, s.n, ?::int)) as ok
@@ -395,14 +391,8 @@ async function placeOnce(
       totals.totalPaisa,
       offerIds,
       quantities,
-      offerIds,
-      quantities,
-      offerIds,
-      nowIso,
-      quantities,
-      offerIds,
       costs,
-      offerIds,
+      nowIso,
       items.length,
       items.length,
       String(daySequence),

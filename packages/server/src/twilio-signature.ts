@@ -24,9 +24,8 @@ export function twilioSignature(options: { authToken: string; publicBaseUrl: str
     if (!contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
       throw new HTTPException(403, { message: "Twilio webhooks must be application/x-www-form-urlencoded" });
     }
-    // URLSearchParams reads the form directly: going through Request.formData() costs more CPU
-    // than the rest of the signature check.
-    // No prototype: a field named `constructor` or `__proto__` is a field like any other.
+    // URLSearchParams reads the form directly (Request.formData() costs more CPU than the rest of
+    // the check), into an object without a prototype, so `constructor` or `__proto__` is a field like any other.
     const params: TwilioParams = Object.create(null) as TwilioParams;
     for (const [name, value] of new URLSearchParams(await c.req.text())) {
       const seen = params[name];

@@ -4,7 +4,7 @@ import { chatReplies } from "@khaacho/core";
 import { expect, it } from "vitest";
 import { createBot } from "@khaacho/bot";
 import { botOn, RAM, retailerChat, seed } from "./support/bot.js";
-import { describeEachDatabase, hasServer } from "./support/databases.js";
+import { describeEachDatabase } from "./support/databases.js";
 
 const GITA = "+9779856789012";
 const SCRIPT = [
@@ -79,7 +79,7 @@ describeEachDatabase(
       expect(await orders()).toBe(2);
     });
   },
-  { targets: hasServer ? ["postgres"] : [], poolMax: 10 },
+  { targets: ["postgres"], poolMax: 10 },
 );
 
 describeEachDatabase("bot: unexpected errors", (ctx) => {

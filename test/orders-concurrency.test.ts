@@ -4,7 +4,7 @@
 import { changeOrderStatus, getCreditSummary, inTransaction, placeOrder, verifyLedger } from "@khaacho/db";
 import type { Knex } from "knex";
 import { expect, it } from "vitest";
-import { hasServer, describeEachDatabase } from "./support/databases.js";
+import { describeEachDatabase } from "./support/databases.js";
 import { insertOffer, insertProduct, insertRetailer, insertVendor, seedGuideCatalog } from "./support/order-fixtures.js";
 
 const base = { source: "api" as const, actor: "test", vatRateBasisPoints: 1300, timeZone: "Asia/Kathmandu", now: new Date("2026-02-10T06:00:00Z") };
@@ -171,5 +171,5 @@ describeEachDatabase(
       expect((await verifyLedger(knex)).violations).toEqual([]);
     });
   },
-  { poolMax: 20, targets: hasServer ? ["postgres"] : [] },
+  { poolMax: 20, targets: ["postgres"] },
 );

@@ -1,7 +1,7 @@
 import { createLogger, drainSpool, type InboundWhatsAppMessage, KEPT_REPLY, type WebhookBot } from "@khaacho/server";
 import knexFactory from "knex";
 import { expect, it } from "vitest";
-import { describeEachDatabase, hasServer } from "./support/databases.js";
+import { describeEachDatabase } from "./support/databases.js";
 import { createTestApp, inboundParams, postSigned, twimlMessages } from "./support/server-app.js";
 
 const PATH = "/webhooks/twilio/whatsapp";
@@ -72,5 +72,5 @@ describeEachDatabase(
       expect(twimlMessages(await (await postSigned(app, PATH, fourth)).text())).toEqual(["reply to thanks"]);
     });
   },
-  { targets: hasServer ? ["postgres"] : [] },
+  { targets: ["postgres"] },
 );

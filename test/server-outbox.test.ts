@@ -2,7 +2,7 @@ import { deliverOutbox, OutboxSendError, type OutboundMessage, type OutboxSender
 import type { WebhookBot } from "@khaacho/server";
 import type { Knex } from "knex";
 import { beforeEach, expect, it } from "vitest";
-import { describeEachDatabase, hasServer } from "./support/databases.js";
+import { describeEachDatabase } from "./support/databases.js";
 import { createTestApp, postSigned } from "./support/server-app.js";
 
 const NOW = new Date("2026-02-10T06:00:00Z");
@@ -173,5 +173,5 @@ describeEachDatabase(
       expect(sent).toHaveLength(40);
     });
   },
-  { targets: hasServer ? ["postgres"] : [], poolMax: 10 },
+  { targets: ["postgres"], poolMax: 10 },
 );

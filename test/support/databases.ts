@@ -57,15 +57,28 @@ export async function createTestDatabase(target: TargetName, options: { poolMax?
 export const targets: readonly TargetName[] = serverUrl ? ["pglite", "postgres"] : ["pglite"];
 
 /**
- * Declares `body` once per database target, each with its own fresh migrated database for the
- * whole describe block. Read the database through `ctx.db` inside tests and hooks.
+ * Declares `body` once per database target (by default both), each with its own fresh migrated
+ * database for the whole describe block; the server target is declared skipped when
+ * TEST_DATABASE_URL is not set. Read the database through `ctx.db` inside tests and hooks.
  */
 export function describeEachDatabase(
   title: string,
   body: (ctx: { readonly db: Database; readonly target: TargetName }) => void,
   options: { poolMax?: number; targets?: readonly TargetName[] } = {},
 ): void {
-  for (const target of options.targets ?? targets) {
+  for (const target of options.targets ?? ["pglite", "postgres"]) {
+    if (!targets.includes(target)) {
+      // Shown as skipped, so a run without a server says what it left out.
+      describe.skip(`${title} [${target}: set TEST_DATABASE_URL to run]`, () => {
+        body({
+          get db(): Database {
+            throw new Error("no PostgreSQL server for this run");
+          },
+          target,
+        });
+      });
+      continue;
+    }
     describe(`${title} [${target}]`, () => {
       let current: { db: Database; dispose: () => Promise<void> } | undefined;
       beforeAll(async () => {

@@ -20,7 +20,7 @@ import {
 } from "@khaacho/core";
 import type { Knex } from "knex";
 import { postJournal } from "./ledger.js";
-import { enqueueMessage, outboxCte } from "./outbox.js";
+import { enqueueMessage } from "./outbox.js";
 import { settleRetailer } from "./settlement.js";
 import { type Statements, withStatements } from "./statements.js";
 import { type Executor, inTransaction, isRetryableTransactionError, isTransaction } from "./transaction.js";
@@ -160,13 +160,14 @@ const CONFLICT_ATTEMPTS = 25; // attempts in all
  * repeat returns the first order (`replayed: true`), in sequence or concurrently. Given a
  * transaction, it runs inside it.
  *
- * It decides from one unlocked read and then writes everything in one statement, which is its own
- * transaction (on a server, outside a caller's transaction) and re-checks on the newest row
- * versions what the decision counted on: the retailer still active with the credit available, each
- * chosen offer still with the stock and at the cost read. It locks the retailer row first, then the
- * chosen offers in id order, and holds them only for that statement and its commit. When a check
- * fails the statement aborts whole (`khaacho_guard`) and placement reads and decides again, so a
- * refusal always reflects what was there; deadlocks and serialization failures are retried too.
+ * It decides from one unlocked read and then writes everything in one call of
+ * `khaacho_place_order` (a database function), which is its own transaction (on a server, outside
+ * a caller's transaction) and re-checks on the newest row versions what the decision counted on:
+ * the retailer still active with the credit available, each chosen offer still with the stock and
+ * at the cost read. It locks the retailer row first, then the chosen offers one by one in id
+ * order, and holds them only for that call and its commit. When a check fails the call raises
+ * KH409 and undoes itself whole, and placement reads and decides again, so a refusal always
+ * reflects what was there; deadlocks and serialization failures are retried too.
  */
 export async function placeOrder(executor: Executor, input: PlaceOrderInput): Promise<PlaceOrderResult> {
   const normalized = normalizeOrderLines(input.lines);
@@ -318,99 +319,42 @@ async function placeOnce(
     if (!supply || supply.productId !== line.productId) throw new Error("vendor choice lines out of step with priced lines");
     return { ...line, offerId: supply.offerId, unitCostPaisa: supply.unitCostPaisa };
   });
-  const message = outboxCte(
-    "msg",
-    {
-      toPhone: vendorPhone,
-      kind: "vendor.order_placed",
-      body: [
-        `New order #{order} from ${retailer.name} (${retailer.code})`,
-        ...items.map((l) => `${l.quantity} x ${l.name} (${l.sku})`),
-        `Deliver by ${dates.expectedDeliveryDate}. Total ${formatRupees(totals.totalPaisa)}.`,
-      ].join("\n"),
-      dedupeKey: "order.placed:{order}",
-    },
-    "ord.number",
-    "ord",
-  );
-  // One statement writes everything, as its own transaction, after re-checking the decision on the
-  // newest row versions: `credit` locks the retailer row only if it is still active with the
-  // credit available; then (its row count is an InitPlan of `locked`) `locked` locks the chosen
-  // offers in id order, whatever plan the update gets; `stock` reserves each only if it still has
-  // the stock at the cost read. `guard` aborts the whole statement unless every row passed. The day's number comes from a sequence, not a
-  // counter row: a counter row would be one lock every placement shares until it commits.
-  const offerIds = items.map((l) => l.offerId);
-  const quantities = items.map((l) => l.quantity);
-  const costs = items.map((l) => l.unitCostPaisa);
-  const written = await statements.run<{ id: number; number: string }>(
+  const body = [
+    `New order #{order} from ${retailer.name} (${retailer.code})`,
+    ...items.map((l) => `${l.quantity} x ${l.name} (${l.sku})`),
+    `Deliver by ${dates.expectedDeliveryDate}. Total ${formatRupees(totals.totalPaisa)}.`,
+  ].join("\n");
+  // One call writes everything, as its own transaction, after re-checking the decision on the
+  // newest row versions (`khaacho_place_order`, migration 20261202010000): the retailer row still
+  // active with the credit available, then each chosen offer, in id order, still with the stock at
+  // the cost read. A failed check raises KH409 and undoes the call whole. The day's number comes
+  // from a sequence, not a counter row: a counter row would be one lock every placement shares
+  // until it commits.
+  const written = await statements.run<{ order_id: number; order_number: string }>(
     "place_write",
-    `with credit as (
-       update retailers set open_holds_paisa = open_holds_paisa + ?::bigint
-        where id = ?::bigint and status = 'ACTIVE' and ?::bigint <= credit_limit_paisa - receivable_paisa - open_holds_paisa
-       returning id),
-     locked as (
-       select vp.id, x.quantity, x.cost_paisa
-         from vendor_products vp join unnest(?::bigint[], ?::int[], ?::bigint[]) as x(id, quantity, cost_paisa) on x.id = vp.id
-        where (select count(*) from credit) = 1
-        order by vp.id
-          for no key update of vp),
-     stock as (
-       update vendor_products vp
-          set stock = vp.stock - locked.quantity, reserved = vp.reserved + locked.quantity, updated_at = ?::timestamptz
-         from locked
-        where vp.id = locked.id and vp.stock >= locked.quantity and vp.cost_paisa = locked.cost_paisa
-       returning vp.id),
-     guard as (
-       select khaacho_guard(c.n = 1 and s.n = ?::int, format('retailer %s of 1, offers %s of %s', c.n, s.n, ?::int)) as ok
-         from (select count(*) as n from credit) c, (select count(*) as n from stock) s),
-     seq as (select nextval(?::regclass) as last_seq from guard where guard.ok),
-     ord as (
-       insert into orders (number, retailer_id, vendor_id, status, source, subtotal_paisa, vat_rate_bp, vat_paisa, total_paisa, cost_paisa,
-                           idempotency_key, business_date, expected_delivery_date, due_date, placed_at, created_at, updated_at)
-       select 'ORD' || ?::text || lpad(seq.last_seq::text, greatest(3, length(seq.last_seq::text)), '0'),
-              ?::bigint, ?::bigint, 'PENDING', ?::text, ?::bigint, ?::int, ?::bigint, ?::bigint, ?::bigint,
-              ?::text, ?::date, ?::date, ?::date, ?::timestamptz, ?::timestamptz, ?::timestamptz
-         from seq
-       returning id, number),
-     items as (
-       insert into order_items (order_id, product_id, sku, name, unit, quantity, unit_price_paisa, unit_cost_paisa, line_total_paisa)
-       select ord.id, x.product_id, x.sku, x.name, x.unit, x.quantity, x.unit_price_paisa, x.unit_cost_paisa, x.line_total_paisa
-         from ord, jsonb_to_recordset(?::jsonb) as x(product_id bigint, sku text, name text, unit text, quantity int,
-                                                     unit_price_paisa bigint, unit_cost_paisa bigint, line_total_paisa bigint)),
-     ev as (
-       insert into order_events (order_id, type, from_status, to_status, actor, note, created_at)
-       select ord.id, 'order.placed', null, 'PENDING', ?::text, ?::text, ?::timestamptz from ord),
-     hold as (
-       insert into credit_holds (retailer_id, order_id, amount_paisa, status, created_at)
-       select ?::bigint, ord.id, ?::bigint, 'OPEN', ?::timestamptz from ord where ?::bigint > 0),
-     ${message.sql}
-     select ord.id, ord.number from ord`,
+    `select order_id, order_number
+       from khaacho_place_order(?::bigint, ?::bigint, ?::bigint[], ?::int[], ?::bigint[], ?::regclass, ?::text,
+                                ?::bigint, ?::text, ?::bigint, ?::int, ?::bigint, ?::bigint,
+                                ?::text, ?::date, ?::date, ?::date, ?::timestamptz, ?::jsonb, ?::text, ?::text,
+                                ?::text, ?::text, ?::text, ?::text)`,
     [
-      totals.totalPaisa,
       retailer.id,
       totals.totalPaisa,
-      offerIds,
-      quantities,
-      costs,
-      nowIso,
-      items.length,
-      items.length,
+      items.map((l) => l.offerId),
+      items.map((l) => l.quantity),
+      items.map((l) => l.unitCostPaisa),
       String(daySequence),
       orderNumberDatePart(day),
-      retailer.id,
       vendor.vendorId,
       input.source,
       totals.subtotalPaisa,
       totals.vatRateBasisPoints,
       totals.vatPaisa,
-      totals.totalPaisa,
       vendor.costPaisa,
       input.idempotencyKey ?? null,
       day,
       dates.expectedDeliveryDate,
       dates.dueDate,
-      nowIso,
-      nowIso,
       nowIso,
       JSON.stringify(
         items.map((l) => ({
@@ -426,16 +370,15 @@ async function placeOnce(
       ),
       input.actor,
       `via ${input.source}`,
-      nowIso,
-      retailer.id,
-      totals.totalPaisa,
-      nowIso,
-      totals.totalPaisa,
-      ...message.bindings,
+      vendorPhone,
+      "vendor.order_placed",
+      body,
+      "order.placed:{order}",
     ],
   );
-  const row = written[0];
-  if (!row) throw new Error("order insert returned no row");
+  const written0 = written[0];
+  if (!written0) throw new Error("order placement returned no row");
+  const row = { id: written0.order_id, number: written0.order_number };
 
   return {
     ok: true,

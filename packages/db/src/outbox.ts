@@ -19,17 +19,3 @@ export async function enqueueMessage(executor: Executor, msg: OutboxEntry): Prom
     [msg.toPhone, msg.kind, msg.body, msg.dedupeKey ?? null],
   );
 }
-
-/**
- * The same write as a data-modifying CTE for use inside a larger statement (order placement writes
- * everything in one statement). `{order}` in body and dedupe key is replaced by the value of
- * `orderNumberSql`, an expression over the statement's other CTEs.
- */
-export function outboxCte(name: string, msg: OutboxEntry, orderNumberSql: string, from: string): { sql: string; bindings: (string | null)[] } {
-  return {
-    sql: `${name} as (insert into outbox (to_phone, kind, body, dedupe_key)
-      select ?, ?, replace(?, '{order}', ${orderNumberSql}), replace(?, '{order}', ${orderNumberSql}) from ${from}
-      on conflict (dedupe_key) do nothing returning id)`,
-    bindings: [msg.toPhone, msg.kind, msg.body, msg.dedupeKey ?? null],
-  };
-}

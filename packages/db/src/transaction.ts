@@ -4,7 +4,7 @@ import type { Knex } from "knex";
 export type Executor = Knex | Knex.Transaction;
 
 // PostgreSQL: serialization_failure, deadlock_detected, lock_not_available; and KH409, raised by
-// `khaacho_guard` when an order placement's write finds that another placement took the stock or
+// `khaacho_place_order` when an order placement's write finds that another placement took the stock or
 // credit it counted on.
 const RETRYABLE = new Set(["40001", "40P01", "55P03", "KH409"]);
 

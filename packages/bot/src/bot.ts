@@ -197,10 +197,14 @@ export function createBot(options: BotOptions): Bot {
     return { replies, duplicate: false };
   }
 
-  /** The closing of a message, in one statement: the conversation's new snapshot (for a retailer) and the replies on the inbound row. */
+  /**
+   * The closing of a message, in one statement: the conversation's new snapshot (for a retailer)
+   * and the replies on the inbound row. It is the transaction's last statement and commits it (on
+   * a server in the same round trip), so nothing may follow it.
+   */
   async function close(trx: Knex.Transaction, inboundId: number, replies: string[], now: Date, conversation: Outcome["conversation"]): Promise<void> {
     await withStatements(trx, (statements) =>
-      statements.run(
+      statements.runLast(
         "bot_close",
         `with conv as (
            update conversations set snapshot = ?::jsonb, retailer_id = ?::bigint, last_inbound_at = ?::timestamptz, updated_at = ?::timestamptz

@@ -5,6 +5,7 @@ import { DomainError } from "@khaacho/core";
 import knexFactory, { type Knex } from "knex";
 import ClientPgLite from "knex-pglite";
 import pg from "pg";
+import { pipelineTransactions } from "./pipeline.js";
 import { lockDataDir } from "./lock.js";
 
 /** An open database: the knex instance plus what it is and how to close it. */
@@ -56,7 +57,15 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     const knex = knexFactory({
       client: "pg",
       connection: options.databaseUrl,
-      pool: { min: 0, max: options.poolMax ?? 10 },
+      pool: {
+        min: 0,
+        max: options.poolMax ?? 10,
+        // A transaction's BEGIN travels with its first statement, and its COMMIT can travel with its last (pipeline.ts).
+        afterCreate: (connection: pg.Client, done: (error: Error | null, connection: pg.Client) => void) => {
+          pipelineTransactions(connection);
+          done(null, connection);
+        },
+      },
     });
     try {
       await knex.raw("select 1");

@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { COMMIT_AFTER } from "./pipeline.js";
 import { prepared } from "./prepared.js";
 import { type Executor, isTransaction } from "./transaction.js";
 
@@ -9,11 +10,18 @@ import { type Executor, isTransaction } from "./transaction.js";
  */
 export interface Statements {
   run<Row>(name: string | undefined, sql: string, bindings: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Runs the last statement of a transaction and commits the transaction with it; on a server
+   * connection the COMMIT travels in the same round trip (see pipeline.ts). Only inside a
+   * transaction, and nothing may run or fail in it afterwards: on a server the work is committed
+   * from here on, and any further statement in it is refused.
+   */
+  runLast<Row>(name: string, sql: string, bindings: readonly unknown[]): Promise<Row[]>;
 }
 
 /** The minimal part of a node-postgres client that statements on a bare connection need. */
 interface PgConnection {
-  query(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name?: string; text: string; values?: unknown[]; [COMMIT_AFTER]?: boolean }): Promise<{ rows: unknown[] }>;
 }
 
 const positional = new Map<string, string>();
@@ -30,27 +38,40 @@ function toPositional(sql: string): string {
   return text;
 }
 
+const notInTransaction = () => new Error("runLast commits a transaction: it needs one");
+
 function executorStatements(executor: Executor): Statements {
+  const run = async <Row>(name: string | undefined, sql: string, bindings: readonly unknown[]): Promise<Row[]> => {
+    const raw = executor.raw<{ rows: Row[] }>(sql, bindings as Knex.RawBinding[]);
+    return (await (name ? prepared(raw, name) : raw)).rows;
+  };
   return {
-    async run<Row>(name: string | undefined, sql: string, bindings: readonly unknown[]): Promise<Row[]> {
-      const raw = executor.raw<{ rows: Row[] }>(sql, bindings as Knex.RawBinding[]);
-      return (await (name ? prepared(raw, name) : raw)).rows;
+    run,
+    // The transaction's owner commits when its work returns, right after this.
+    async runLast<Row>(name: string, sql: string, bindings: readonly unknown[]): Promise<Row[]> {
+      if (!isTransaction(executor)) throw notInTransaction();
+      return run<Row>(name, sql, bindings);
     },
   };
 }
 
 function connectionStatements(connection: PgConnection, transaction?: { isCompleted(): boolean }): Statements {
+  const run = async <Row>(name: string | undefined, sql: string, bindings: readonly unknown[], last: boolean): Promise<Row[]> => {
+    // knex refuses a query on a finished transaction; so must this path, or the statement would
+    // run on a connection that is already back in the pool.
+    if (transaction?.isCompleted()) throw new Error("the transaction these statements ran in has already finished");
+    // As knex does: an undefined binding is a bug at the call site, not a NULL.
+    const missing = bindings.findIndex((value) => value === undefined);
+    if (missing >= 0) throw new Error(`binding ${missing + 1} of statement ${name ?? sql.slice(0, 60)} is undefined`);
+    const values = bindings as unknown[];
+    const result = await connection.query({ ...(name ? { name: `khaacho_${name}` } : {}), text: toPositional(sql), values, ...(last ? { [COMMIT_AFTER]: true } : {}) });
+    return result.rows as Row[];
+  };
   return {
-    async run<Row>(name: string | undefined, sql: string, bindings: readonly unknown[]): Promise<Row[]> {
-      // knex refuses a query on a finished transaction; so must this path, or the statement would
-      // run on a connection that is already back in the pool.
-      if (transaction?.isCompleted()) throw new Error("the transaction these statements ran in has already finished");
-      // As knex does: an undefined binding is a bug at the call site, not a NULL.
-      const missing = bindings.findIndex((value) => value === undefined);
-      if (missing >= 0) throw new Error(`binding ${missing + 1} of statement ${name ?? sql.slice(0, 60)} is undefined`);
-      const values = bindings as unknown[];
-      const result = await connection.query({ ...(name ? { name: `khaacho_${name}` } : {}), text: toPositional(sql), values });
-      return result.rows as Row[];
+    run: (name, sql, bindings) => run(name, sql, bindings, false),
+    runLast: async (name, sql, bindings) => {
+      if (!transaction) throw notInTransaction();
+      return run(name, sql, bindings, true);
     },
   };
 }

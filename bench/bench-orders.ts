@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { migrateLatest, openDatabase, placeOrder, verifyLedger } from "@khaacho/db";
 import knexFactory from "knex";
+import { cpuPerOperation, cpuSnapshot } from "./cpu.js";
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
       let failed = 0;
       const deadline = performance.now() + seconds * 1000;
       const started = performance.now();
+      const cpuBefore = cpuSnapshot(process.pid);
       await Promise.all(
         Array.from({ length: CLIENTS }, async () => {
           while (performance.now() < deadline) {
@@ -129,8 +131,9 @@ async function main(): Promise<void> {
         }),
       );
       const elapsed = (performance.now() - started) / 1000;
+      const cpu = cpuPerOperation(cpuBefore, cpuSnapshot(process.pid), latencies.length + refused);
       latencies.sort((a, b) => a - b);
-      return { latencies, elapsed, placed: latencies.length, refused, failed, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+      return { cpu, latencies, elapsed, placed: latencies.length, refused, failed, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
     };
 
     console.log(
@@ -157,7 +160,8 @@ async function main(): Promise<void> {
         orderSeconds += r.elapsed;
         const tps = pgbenchRun(scratchUrl);
         tpsRuns.push(tps);
-        console.log(`round ${round}: ${r.perSecond.toFixed(0)} orders/s (p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms); pgbench ${tps.toFixed(0)} tps`);
+        const cpuNote = r.cpu ? `; CPU per order: PostgreSQL ${(r.cpu.postgres * 1000).toFixed(0)} us, this process ${(r.cpu.process * 1000).toFixed(0)} us` : "";
+        console.log(`round ${round}: ${r.perSecond.toFixed(0)} orders/s (p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms); pgbench ${tps.toFixed(0)} tps${cpuNote}`);
       }
     } finally {
       await admin((k) => k.raw(`drop database if exists ${scratch} with (force)`));

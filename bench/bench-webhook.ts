@@ -22,6 +22,7 @@ import { parseCatalogCsv } from "@khaacho/core";
 import { migrateLatest, openDatabase } from "@khaacho/db";
 import knexFactory from "knex";
 import twilio from "twilio";
+import { cpuPerOperation, cpuSnapshot } from "./cpu.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -268,7 +269,10 @@ async function main(): Promise<void> {
     traffic.n = Math.ceil(traffic.n / (PHONES * 3)) * PHONES * 3;
     const hot = HOT_SECONDS > 0 ? await paced(port, RATE, HOT_SECONDS, next) : undefined;
     traffic.hot = false;
-    const saturation = fromAutocannon(await run({ url, connections: 64, duration: SATURATION_SECONDS, requests: [{ setupRequest }] }));
+    const cpuBefore = cpuSnapshot(server.pid);
+    const saturationResult = await run({ url, connections: 64, duration: SATURATION_SECONDS, requests: [{ setupRequest }] });
+    const cpu = cpuPerOperation(cpuBefore, cpuSnapshot(server.pid), saturationResult.requests.total);
+    const saturation = fromAutocannon(saturationResult);
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const outcomes = [...metrics.matchAll(/^khaacho_whatsapp_messages_total\{outcome="(\w+)"\} (\d+)/gm)].map((m) => `${m[1]}=${m[2]}`).join(" ");
@@ -295,6 +299,7 @@ async function main(): Promise<void> {
     if (hot) console.log(line(`  all phones on one product, ${HOT_SECONDS} s`, hot));
     console.log(line(`webhook saturation (${SATURATION_SECONDS} s, 64 conn)`, saturation));
     console.log(line("bare node:http hello-world (10 s)", bare));
+    if (cpu) console.log(`CPU per request at saturation: server process ${cpu.process.toFixed(2)} ms, PostgreSQL ${cpu.postgres.toFixed(2)} ms`);
     console.log(`messages: ${outcomes}; orders placed over WhatsApp: ${orders}`);
     console.log(`targets: p99 < 50 ms at ${RATE} req/s -> ${steady.p99 < 50 ? "met" : "NOT met"}; >= 1000 req/s at saturation -> ${saturation.perSecond >= 1000 ? "met" : "NOT met"}`);
   } finally {

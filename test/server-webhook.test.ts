@@ -104,6 +104,13 @@ describeEachDatabase("server: WhatsApp webhook, signatures and limits", (ctx) =>
     expect(bot.calls).toHaveLength(0);
     const api = await app.request("/api/orders", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ pad: "y".repeat(65 * 1024) }) });
     expect(api.status).toBe(413);
+    // A declared Content-Length is judged from the header (the body is then read without a count),
+    // and one that is not a byte count is refused.
+    const declared = await app.request(PATH, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": String(65 * 1024 + 1) }, body: "Body=x" });
+    expect(declared.status).toBe(413);
+    const nonsense = await app.request(PATH, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": "12abc" }, body: "Body=x" });
+    expect(nonsense.status).toBe(400);
+    expect(bot.calls).toHaveLength(0);
   });
 
   it("gives a sender over 30 messages a minute a slow-down reply without processing, and lets them in again a minute later", async () => {

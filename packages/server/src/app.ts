@@ -1,5 +1,5 @@
 import { outboxBacklog } from "@khaacho/db";
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
@@ -85,15 +85,7 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.use("*", requestMetrics(metrics));
   app.use("*", requestLog(logger));
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new HTTPException(413, { message: `request bodies are limited to ${MAX_BODY_BYTES / 1024} KB` });
-      },
-    }),
-  );
+  app.use("*", limitBody(MAX_BODY_BYTES));
 
   const signed = twilioSignature({ authToken: settings.twilioAuthToken, publicBaseUrl: settings.publicBaseUrl });
   app.post(
@@ -123,4 +115,28 @@ export function createApp(deps: AppDeps): Hono {
     apiRoutes({ knex, orders: deps.orders, jwtSecret: settings.jwtSecret, vatRateBasisPoints: settings.vatRateBasisPoints, businessTimeZone: settings.businessTimeZone, metrics, now }),
   );
   return app;
+}
+
+/**
+ * 413 for a body over `maxSize`. A declared Content-Length is checked from the header alone, so the
+ * body is then read straight from the socket (node-server's fast path); hono's `bodyLimit`, which
+ * counts a body sent without a length as it arrives, builds a full fetch Request for every request
+ * it looks at, so it is kept for those only.
+ */
+function limitBody(maxSize: number): MiddlewareHandler {
+  const tooLarge = () => {
+    throw new HTTPException(413, { message: `request bodies are limited to ${maxSize / 1024} KB` });
+  };
+  const counting = bodyLimit({ maxSize, onError: tooLarge });
+  return async function limitRequestBody(c, next) {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const length = c.req.header("content-length");
+    if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
+      const declared = Number(length);
+      if (!Number.isSafeInteger(declared) || declared < 0) throw new HTTPException(400, { message: "Content-Length is not a byte count" });
+      if (declared > maxSize) tooLarge();
+      return next();
+    }
+    return counting(c, next);
+  };
 }

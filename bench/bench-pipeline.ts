@@ -7,7 +7,7 @@
 // PostgreSQL backend) per transaction.
 import { inTransaction, openDatabase, withStatements } from "@khaacho/db";
 import knexFactory, { type Knex } from "knex";
-import { cpuSnapshot } from "./cpu.js";
+import { processCpuMs } from "./cpu.js";
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 24);
@@ -53,12 +53,12 @@ async function main(): Promise<void> {
     for (let batch = 0; batch < BATCHES; batch++) {
       for (const side of sides) {
         const started = performance.now();
-        const node = cpuSnapshot(process.pid);
-        const backend = cpuSnapshot(side.pid);
+        const node = processCpuMs(process.pid) ?? 0;
+        const backend = processCpuMs(side.pid) ?? 0;
         for (let i = 0; i < PER_BATCH; i++) await message(side.knex, i);
         side.wall += performance.now() - started;
-        side.node += (cpuSnapshot(process.pid)?.process ?? 0) - (node?.process ?? 0);
-        side.backend += (cpuSnapshot(side.pid)?.process ?? 0) - (backend?.process ?? 0);
+        side.node += (processCpuMs(process.pid) ?? 0) - node;
+        side.backend += (processCpuMs(side.pid) ?? 0) - backend;
         side.n += PER_BATCH;
       }
     }

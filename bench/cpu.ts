@@ -16,6 +16,12 @@ function ticksOf(pid: string): { name: string; ticks: number } | undefined {
   }
 }
 
+/** CPU milliseconds one process has used so far, or undefined off Linux. */
+export function processCpuMs(pid: number): number | undefined {
+  if (!existsSync("/proc/self/stat")) return undefined;
+  return (ticksOf(String(pid))?.ticks ?? 0) * TICK_MS;
+}
+
 /** CPU milliseconds used so far by one process and by every process named `postgres`. */
 export function cpuSnapshot(pid?: number): { process: number; postgres: number } | undefined {
   if (!existsSync("/proc/self/stat")) return undefined;

@@ -39,6 +39,16 @@ async function countWrites(knex: Knex, work: () => Promise<unknown>): Promise<nu
 
 const count = async (knex: Knex) => Number((await knex("deferred_begin_probe").count<{ n: string }[]>({ n: "*" }))[0]?.n);
 
+/** Runs `work` in a transaction (through `inTransaction`) that then fails, and checks the failure reached the caller. */
+async function expectRolledBack(knex: Knex, work: (trx: Knex.Transaction) => Promise<unknown>): Promise<void> {
+  await expect(
+    inTransaction(knex, async (trx) => {
+      await work(trx);
+      throw new Error("roll back");
+    }),
+  ).rejects.toThrow("roll back");
+}
+
 describeEachDatabase(
   "a transaction's BEGIN travels with its first statement, its COMMIT with its last",
   (ctx) => {
@@ -58,25 +68,10 @@ describeEachDatabase(
 
     it("the first statement runs inside the transaction: a rollback undoes it (knex and bare statements)", async () => {
       const knex = ctx.db.knex;
-      await expect(
-        knex.transaction(async (trx) => {
-          await trx("deferred_begin_probe").insert({ id: 2 });
-          throw new Error("roll back");
-        }),
-      ).rejects.toThrow("roll back");
-      await expect(
-        inTransaction(knex, async (trx) => {
-          await withStatements(trx, (statements) => statements.run("probe_insert", "insert into deferred_begin_probe (id) values (?::int)", [3]));
-          throw new Error("roll back");
-        }),
-      ).rejects.toThrow("roll back");
+      await expectRolledBack(knex, (trx) => trx("deferred_begin_probe").insert({ id: 2 }));
+      await expectRolledBack(knex, (trx) => withStatements(trx, (statements) => statements.run("probe_insert", "insert into deferred_begin_probe (id) values (?::int)", [3])));
       // Without parameters the statement goes the ordinary way, after a BEGIN of its own.
-      await expect(
-        knex.transaction(async (trx) => {
-          await trx.raw("insert into deferred_begin_probe (id) values (4)");
-          throw new Error("roll back");
-        }),
-      ).rejects.toThrow("roll back");
+      await expectRolledBack(knex, (trx) => trx.raw("insert into deferred_begin_probe (id) values (4)"));
       expect(await count(knex)).toBe(0);
     });
 
@@ -87,12 +82,7 @@ describeEachDatabase(
       await expect(knex.transaction(async (trx) => trx("deferred_begin_probe").insert({ id: 5 }))).rejects.toThrow(/khaacho_begin/);
       expect(await count(knex)).toBe(0);
       // The next transaction prepares the BEGIN again and works.
-      await expect(
-        knex.transaction(async (trx) => {
-          await trx("deferred_begin_probe").insert({ id: 5 });
-          throw new Error("roll back");
-        }),
-      ).rejects.toThrow("roll back");
+      await expectRolledBack(knex, (trx) => trx("deferred_begin_probe").insert({ id: 5 }));
       expect(await count(knex)).toBe(0);
       // The connection is not left inside a transaction: a plain statement commits on its own.
       await knex("deferred_begin_probe").insert({ id: 6 });
@@ -177,12 +167,7 @@ describeEachDatabase(
     it("an empty transaction sends nothing, and the next one is a transaction again", async () => {
       const knex = ctx.db.knex;
       expect(await countWrites(knex, () => knex.transaction(async () => undefined))).toBe(0);
-      await expect(
-        knex.transaction(async (trx) => {
-          await trx("deferred_begin_probe").insert({ id: 10 });
-          throw new Error("roll back");
-        }),
-      ).rejects.toThrow("roll back");
+      await expectRolledBack(knex, (trx) => trx("deferred_begin_probe").insert({ id: 10 }));
       expect(await count(knex)).toBe(0);
     });
   },

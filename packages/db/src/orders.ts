@@ -330,9 +330,9 @@ async function placeOnce(
   // the cost read. A failed check raises KH409 and undoes the call whole. The day's number comes
   // from a sequence, not a counter row: a counter row would be one lock every placement shares
   // until it commits.
-  const written = await statements.run<{ order_id: number; order_number: string }>(
+  const written = await statements.run<{ id: number; number: string }>(
     "place_write",
-    `select order_id, order_number
+    `select order_id as id, order_number as number
        from khaacho_place_order(?::bigint, ?::bigint, ?::bigint[], ?::int[], ?::bigint[], ?::regclass, ?::text,
                                 ?::bigint, ?::text, ?::bigint, ?::int, ?::bigint, ?::bigint,
                                 ?::text, ?::date, ?::date, ?::date, ?::timestamptz, ?::jsonb, ?::text, ?::text,
@@ -376,9 +376,8 @@ async function placeOnce(
       "order.placed:{order}",
     ],
   );
-  const written0 = written[0];
-  if (!written0) throw new Error("order placement returned no row");
-  const row = { id: written0.order_id, number: written0.order_number };
+  const row = written[0];
+  if (!row) throw new Error("order placement returned no row");
 
   return {
     ok: true,

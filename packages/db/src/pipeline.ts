@@ -54,12 +54,13 @@ const base = pg.Query.prototype as unknown as {
 /** A statement sent with a BEGIN in front of it, a COMMIT after it, or both, under its one Sync. */
 class PipelinedQuery extends pg.Query {
   readonly #extras: Extras;
-  #beginAnswered = false;
+  #beginAnswered: boolean;
   #statementAnswered = false;
 
   constructor(config: pg.QueryConfig, extras: Extras) {
     super(config);
     this.#extras = extras;
+    this.#beginAnswered = !extras.begin;
   }
 
   override submit = (connection: unknown): void | Error => {
@@ -69,8 +70,6 @@ class PipelinedQuery extends pg.Query {
       if (this.#extras.begin) {
         wire.bind({ portal: "", statement: BEGIN_NAME, values: [] });
         wire.execute({ portal: "" });
-      } else {
-        this.#beginAnswered = true;
       }
       return base.submit.call(this, connection);
     } finally {
@@ -139,6 +138,8 @@ export function pipelineTransactions(client: pg.Client): void {
   let beginPending = false;
   let committed = false;
   let savepoints = 0;
+  // BEGIN in a round trip of its own, preparing it on the connection's first use.
+  const beginNow = () => original({ name: BEGIN_NAME, text: "BEGIN" }) as Promise<unknown>;
 
   const settle = (result: Promise<unknown>, done: Callback | undefined): unknown => {
     if (!done) return result;
@@ -161,7 +162,7 @@ export function pipelineTransactions(client: pg.Client): void {
       if (inTransaction) return settle(Promise.reject(new Error("BEGIN on a connection already in a transaction")), done);
       inTransaction = true;
       if (wire.parsedStatements[BEGIN_NAME] !== "BEGIN") {
-        const begun = (original({ name: BEGIN_NAME, text: "BEGIN" }) as Promise<unknown>).catch((error: unknown) => {
+        const begun = beginNow().catch((error: unknown) => {
           inTransaction = false;
           throw error;
         });
@@ -211,9 +212,8 @@ export function pipelineTransactions(client: pg.Client): void {
     if (commit) return settle(Promise.reject(new Error("a statement that commits must have parameters")), done);
     // Anything else first in a transaction (no parameters, a cursor, a custom submittable): the BEGIN on its own first.
     beginPending = false;
-    const begun = original({ name: BEGIN_NAME, text: "BEGIN" }) as Promise<unknown>;
     return settle(
-      begun.then(() => original(config, typeof values === "function" ? undefined : values) as Promise<unknown>),
+      beginNow().then(() => original(config, typeof values === "function" ? undefined : values) as Promise<unknown>),
       done,
     );
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkCredit, creditFigures } from "./credit.js";
-import { chooseVendor, type VendorOffer } from "./vendor-choice.js";
+import fc from "fast-check";
+import { chooseVendor, rankVendors, type VendorOffer } from "./vendor-choice.js";
 
 const offer = (vendorId: number, productId: number, costPaisa: number, stock: number, recordScore = 0): VendorOffer => ({
   offerId: vendorId * 100 + productId,
@@ -41,6 +42,46 @@ describe("vendor choice", () => {
       ok: false,
       refusal: { reason: "out_of_stock", lines: [{ sku: "B", name: "Bean", requested: 2, available: 0 }] },
     });
+  });
+});
+
+describe("vendor ranking", () => {
+  it("lists every vendor offering every line, cheapest first, whatever their stock", () => {
+    const ranked = rankVendors(lines, [offer(1, 1, 100, 0), offer(1, 2, 100, 0), offer(2, 1, 90, 10), offer(3, 1, 80, 10), offer(3, 2, 80, 10), offer(4, 1, 80, 1), offer(4, 2, 80, 1, 3)]);
+    expect(ranked.map((c) => c.vendorId)).toEqual([4, 3, 1]);
+    expect(ranked[0]).toEqual({ vendorId: 4, vendorCode: "V4", vendorName: "Vendor 4", costPaisa: 7 * 80, lines: [
+      { productId: 1, offerId: 401, quantity: 5, unitCostPaisa: 80 },
+      { productId: 2, offerId: 402, quantity: 2, unitCostPaisa: 80 },
+    ] });
+  });
+
+  it("a negative record still ranks below a better one", () => {
+    const ranked = rankVendors(lines, [offer(1, 1, 100, 9, -5), offer(1, 2, 100, 9, -5), offer(2, 1, 100, 9, -1), offer(2, 2, 100, 9, -1)]);
+    expect(ranked.map((c) => c.vendorId)).toEqual([2, 1]);
+  });
+
+  it("ranking and choice agree with a brute-force reading of the rule", () => {
+    const offerArb = fc.record({ vendorId: fc.integer({ min: 1, max: 4 }), productId: fc.integer({ min: 1, max: 2 }), cost: fc.integer({ min: 1, max: 5 }), stock: fc.integer({ min: 0, max: 8 }), score: fc.integer({ min: -2, max: 2 }) });
+    fc.assert(
+      fc.property(fc.uniqueArray(offerArb, { selector: (o) => `${o.vendorId}:${o.productId}`, maxLength: 8 }), (raw) => {
+        const offers = raw.map((o) => offer(o.vendorId, o.productId, o.cost, o.stock, o.score));
+        // Each vendor offering both lines, as [cost, best record, vendor id, has the stock].
+        const candidates = [1, 2, 3, 4].flatMap((v) => {
+          const mine = lines.map((l) => offers.find((o) => o.vendorId === v && o.productId === l.productId));
+          if (mine.some((o) => !o)) return [];
+          const own = mine as VendorOffer[];
+          const cost = own.reduce((sum, o, i) => sum + o.costPaisa * (lines[i]?.quantity ?? 0), 0);
+          return [{ v, cost, record: Math.max(...own.map((o) => o.recordScore ?? 0)), stocked: own.every((o, i) => o.stock >= (lines[i]?.quantity ?? 0)) }];
+        });
+        const better = (a: (typeof candidates)[number], b: (typeof candidates)[number]) => a.cost < b.cost || (a.cost === b.cost && (a.record > b.record || (a.record === b.record && a.v < b.v)));
+        const expectedOrder = [...candidates].sort((a, b) => (better(a, b) ? -1 : 1)).map((c) => c.v);
+        expect(rankVendors(lines, offers).map((c) => c.vendorId)).toEqual(expectedOrder);
+        const stocked = candidates.filter((c) => c.stocked);
+        const best = stocked.find((c) => stocked.every((d) => d === c || better(c, d)));
+        const chosen = chooseVendor(lines, offers);
+        expect(chosen.ok ? chosen.choice.vendorId : undefined).toBe(best?.v);
+      }),
+    );
   });
 });
 

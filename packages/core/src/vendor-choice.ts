@@ -31,6 +31,44 @@ export interface VendorChoice {
   costPaisa: number;
 }
 
+function offersByVendor(offers: readonly VendorOffer[]): Map<number, Map<number, VendorOffer>> {
+  const byVendor = new Map<number, Map<number, VendorOffer>>();
+  for (const offer of offers) {
+    let products = byVendor.get(offer.vendorId);
+    if (!products) byVendor.set(offer.vendorId, (products = new Map()));
+    products.set(offer.productId, offer);
+  }
+  return byVendor;
+}
+
+/**
+ * Every vendor that offers every line, best first, whatever their stock: the cheapest total cost,
+ * then the best record, then the lowest vendor id. The vendor {@link chooseVendor} picks is the
+ * first of these with stock for every line, so a caller that learns stock later (in the database,
+ * under lock) can take the first that has it and still follow the same rule.
+ */
+export function rankVendors(lines: readonly SupplyLine[], offers: readonly VendorOffer[]): VendorChoice[] {
+  const ranked: { choice: VendorChoice; score: number }[] = [];
+  for (const [vendorId, products] of offersByVendor(offers)) {
+    const chosen: VendorChoice["lines"] = [];
+    let score = Number.NEGATIVE_INFINITY;
+    for (const line of lines) {
+      const offer = products.get(line.productId);
+      if (!offer) break;
+      chosen.push({ productId: line.productId, offerId: offer.offerId, quantity: line.quantity, unitCostPaisa: offer.costPaisa });
+      score = Math.max(score, offer.recordScore ?? 0);
+    }
+    const first = products.get(lines[0]?.productId ?? -1);
+    if (!first || chosen.length < lines.length) continue;
+    const costPaisa = chosen.reduce((sum, l) => sum + l.quantity * l.unitCostPaisa, 0);
+    ranked.push({ choice: { vendorId, vendorCode: first.vendorCode, vendorName: first.vendorName, lines: chosen, costPaisa }, score });
+  }
+  ranked.sort((a, b) =>
+    a.choice.costPaisa !== b.choice.costPaisa ? a.choice.costPaisa - b.choice.costPaisa : a.score !== b.score ? (b.score > a.score ? 1 : -1) : a.choice.vendorId - b.choice.vendorId,
+  );
+  return ranked.map((r) => r.choice);
+}
+
 /**
  * Picks one vendor that can supply every line from stock: the cheapest total cost, then the best
  * record, then the lowest vendor id. When none can, the refusal names each short line with the
@@ -41,14 +79,11 @@ export function chooseVendor(
   lines: readonly SupplyLine[],
   offers: readonly VendorOffer[],
 ): { ok: true; choice: VendorChoice } | { ok: false; refusal: Extract<OrderRefusal, { reason: "out_of_stock" }> } {
-  const byVendor = new Map<number, Map<number, VendorOffer>>();
-  for (const offer of offers) {
-    let products = byVendor.get(offer.vendorId);
-    if (!products) byVendor.set(offer.vendorId, (products = new Map()));
-    products.set(offer.productId, offer);
-  }
+  const byVendor = offersByVendor(offers);
+  const stockOf = (vendorId: number, productId: number) => byVendor.get(vendorId)?.get(productId)?.stock ?? 0;
+  const best = rankVendors(lines, offers).find((choice) => choice.lines.every((l) => stockOf(choice.vendorId, l.productId) >= l.quantity));
+  if (best) return { ok: true, choice: best };
 
-  let best: { choice: VendorChoice; score: number } | undefined;
   let bestCover: { vendorId: number; covered: number } | undefined;
   for (const [vendorId, products] of byVendor) {
     let covered = 0;
@@ -56,25 +91,7 @@ export function chooseVendor(
     if (!bestCover || covered > bestCover.covered || (covered === bestCover.covered && vendorId < bestCover.vendorId)) {
       bestCover = { vendorId, covered };
     }
-    if (covered < lines.length) continue;
-    const chosen = lines.map((line) => {
-      const offer = products.get(line.productId) as VendorOffer;
-      return { productId: line.productId, offerId: offer.offerId, quantity: line.quantity, unitCostPaisa: offer.costPaisa };
-    });
-    const costPaisa = chosen.reduce((sum, l) => sum + l.quantity * l.unitCostPaisa, 0);
-    const first = products.get(lines[0]?.productId ?? -1) ?? [...products.values()][0];
-    if (!first) continue;
-    const score = Math.max(...lines.map((l) => products.get(l.productId)?.recordScore ?? 0));
-    const candidate = { choice: { vendorId, vendorCode: first.vendorCode, vendorName: first.vendorName, lines: chosen, costPaisa }, score };
-    if (
-      !best ||
-      costPaisa < best.choice.costPaisa ||
-      (costPaisa === best.choice.costPaisa && (score > best.score || (score === best.score && vendorId < best.choice.vendorId)))
-    ) {
-      best = candidate;
-    }
   }
-  if (best) return { ok: true, choice: best.choice };
 
   const maxAvailable = (productId: number) => Math.max(0, ...offers.filter((o) => o.productId === productId).map((o) => o.stock));
   let short: ShortLine[] = lines

@@ -8,9 +8,8 @@
 // placement took the stock or the credit in between) it raises SQLSTATE KH409 and nothing it did
 // remains; placement catches that, reads again and decides again.
 
-/** @param {import("knex").Knex} knex */
-export async function up(knex) {
-  await knex.raw(`create function khaacho_place_order(
+/** The function as this migration creates it (a later one redefines it and, rolled back, restores this). */
+export const PLACE_ORDER_FUNCTION = `create function khaacho_place_order(
       p_retailer_id bigint, p_total bigint,
       p_offer_ids bigint[], p_quantities int[], p_costs bigint[],
       p_sequence regclass, p_number_date text,
@@ -67,7 +66,11 @@ export async function up(knex) {
       order_number := new_number;
       return next;
     end
-  $$`);
+  $$`;
+
+/** @param {import("knex").Knex} knex */
+export async function up(knex) {
+  await knex.raw(PLACE_ORDER_FUNCTION);
   // Only the statement this replaces used it.
   await knex.raw(`drop function if exists khaacho_guard(boolean, text)`);
 }

@@ -14,13 +14,17 @@ import {
   type OrderStatus,
   orderDates,
   orderNumberDatePart,
+  type OrderTotals,
+  type PricedLine,
   priceOrderLines,
+  rankVendors,
   transitionOrder,
-  type VendorOffer,
+  type VendorChoice,
 } from "@khaacho/core";
 import type { Knex } from "knex";
 import { postJournal } from "./ledger.js";
 import { enqueueMessage } from "./outbox.js";
+import { type PlacementMemory, placementMemory, type RememberedProduct, type RememberedRetailer } from "./placement-memory.js";
 import { settleRetailer } from "./settlement.js";
 import { type Statements, withStatements } from "./statements.js";
 import { type Executor, inTransaction, isRetryableTransactionError, isTransaction } from "./transaction.js";
@@ -126,6 +130,7 @@ interface RetailerReadRow {
   receivable_paisa: number;
   existing_number: string | null;
   day_sequence: number | null;
+  catalog_version: number;
 }
 
 interface OfferRow {
@@ -160,12 +165,17 @@ const CONFLICT_ATTEMPTS = 25; // attempts in all
  * repeat returns the first order (`replayed: true`), in sequence or concurrently. Given a
  * transaction, it runs inside it.
  *
- * It decides from one unlocked read and then writes everything in one call of
- * `khaacho_place_order` (a database function), which is its own transaction (on a server, outside
- * a caller's transaction) and re-checks on the newest row versions what the decision counted on:
+ * Usually it takes one round trip: from products, offers and retailer names that earlier
+ * placements read (never stock or credit), it prices the order and ranks the vendors, and one call
+ * of `khaacho_place_cached` checks that those are unchanged, takes the first ranked vendor that
+ * has the stock, and writes through `khaacho_place_order`. Otherwise (nothing remembered yet,
+ * something changed, or the answer may be a refusal or follows a conflict) it decides from one
+ * unlocked read and then writes everything in one call of `khaacho_place_order` (a database
+ * function). Either call is its own transaction (on a server, outside a caller's transaction),
+ * and the write re-checks on the newest row versions what the decision counted on:
  * the retailer still active with the credit available, each chosen offer still with the stock and
- * at the cost read. It locks the retailer row first, then the chosen offers one by one in id
- * order, and holds them only for that call and its commit. When a check fails the call raises
+ * at the cost read. It writes the order's rows first and then locks the retailer row, then the
+ * chosen offers one by one in id order, so it holds them only for those updates and its commit. When a check fails the call raises
  * KH409 and undoes itself whole, and placement reads and decides again, so a refusal always
  * reflects what was there; deadlocks and serialization failures are retried too.
  */
@@ -175,11 +185,14 @@ export async function placeOrder(executor: Executor, input: PlaceOrderInput): Pr
   // Inside a caller's transaction a failed statement has aborted it: its owner retries the whole
   // unit (a conflict and a key placed concurrently are retryable errors), so nothing is retried here.
   const own = !isTransaction(executor);
+  const memory = placementMemory(executor);
   let retries = 0;
   let sequenceAttempts = 0;
+  // After a conflict, placement reads afresh: its retries decide from what is there now.
+  let fromMemory = true;
   for (;;) {
     try {
-      const placed = await withStatements(executor, (statements) => placeOnce(statements, input, normalized.lines));
+      const placed = await withStatements(executor, (statements) => placeOnce(statements, memory, input, normalized.lines, fromMemory));
       if ("missingDaySequence" in placed) {
         // The first order of a business day: create the day's sequence, then place again.
         if (++sequenceAttempts > 3) throw new Error(`the order sequence ${daySequenceName(placed.missingDaySequence)} could not be created`);
@@ -200,6 +213,7 @@ export async function placeOrder(executor: Executor, input: PlaceOrderInput): Pr
       }
       // A conflict (KH409: another placement took the stock or credit), a deadlock or a serialization failure.
       if (isRetryableTransactionError(error) && ++retries < CONFLICT_ATTEMPTS) {
+        fromMemory = false;
         if (retries > 3) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20, 2 ** (retries - 3))));
         continue;
       }
@@ -210,8 +224,8 @@ export async function placeOrder(executor: Executor, input: PlaceOrderInput): Pr
 
 /**
  * The sequence that numbers a business day's orders. Numbers are unique and, in practice, dense:
- * the write draws one only after its checks passed, so a gap is left only when something fails
- * after that (a key placed concurrently, a caller's transaction rolled back later).
+ * a gap is left only when a write fails after drawing one (another placement took the stock or
+ * the credit at the same moment, a key placed concurrently, a caller's transaction rolled back).
  */
 function daySequenceName(day: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`business date must be YYYY-MM-DD, got ${day}`);
@@ -239,21 +253,195 @@ async function findOrderByKey(executor: Executor, key: string, now: Date, timeZo
   return row ? getOrderDetail(executor, row.number, { now, timeZone }) : undefined;
 }
 
-async function placeOnce(
+type PlaceOnceResult = PlaceOrderResult | { replayOf: string } | { missingDaySequence: string /* the business day */ };
+
+// What one placement decided, whichever way it was sent: the priced lines, the totals, the dates
+// and the vendor's message.
+interface Decision {
+  day: string;
+  nowIso: string;
+  dates: { expectedDeliveryDate: string; dueDate: string };
+  totals: OrderTotals;
+  lines: PricedLine[];
+  body: string;
+}
+
+function decide(input: PlaceOrderInput, retailer: RememberedRetailer, priced: { lines: PricedLine[]; totals: OrderTotals }, day: string): Decision {
+  const dates = orderDates(day);
+  const body = [
+    `New order #{order} from ${retailer.name} (${retailer.code})`,
+    ...priced.lines.map((l) => `${l.quantity} x ${l.name} (${l.sku})`),
+    `Deliver by ${dates.expectedDeliveryDate}. Total ${formatRupees(priced.totals.totalPaisa)}.`,
+  ].join("\n");
+  return { day, nowIso: input.now.toISOString(), dates, totals: priced.totals, lines: priced.lines, body };
+}
+
+// The items as the write stores them, with one vendor's costs.
+function itemsFor(decision: Decision, vendor: VendorChoice) {
+  return decision.lines.map((line, i) => {
+    const supply = vendor.lines[i];
+    if (!supply || supply.productId !== line.productId) throw new Error("vendor choice lines out of step with priced lines");
+    return {
+      product_id: line.productId,
+      sku: line.sku,
+      name: line.name,
+      unit: line.unit,
+      quantity: line.quantity,
+      unit_price_paisa: line.unitPricePaisa,
+      unit_cost_paisa: supply.unitCostPaisa,
+      line_total_paisa: line.lineTotalPaisa,
+    };
+  });
+}
+
+const MESSAGE_KIND = "vendor.order_placed";
+const MESSAGE_DEDUPE_KEY = "order.placed:{order}";
+
+function placedOrder(input: PlaceOrderInput, row: { id: number; number: string }, retailer: RememberedRetailer, vendor: VendorChoice, decision: Decision): PlaceOrderResult {
+  const { totals, nowIso, dates } = decision;
+  return {
+    ok: true,
+    replayed: false,
+    order: {
+      id: row.id,
+      number: row.number,
+      status: "PENDING",
+      source: input.source,
+      retailer: { id: retailer.id, code: retailer.code, name: retailer.name, phone: retailer.phone },
+      vendor: { id: vendor.vendorId, code: vendor.vendorCode, name: vendor.vendorName },
+      items: decision.lines.map((l) => ({ sku: l.sku, name: l.name, unit: l.unit, quantity: l.quantity, unitPricePaisa: l.unitPricePaisa, lineTotalPaisa: l.lineTotalPaisa })),
+      itemCount: decision.lines.length,
+      subtotalPaisa: totals.subtotalPaisa,
+      vatRateBasisPoints: totals.vatRateBasisPoints,
+      vatPaisa: totals.vatPaisa,
+      totalPaisa: totals.totalPaisa,
+      paidPaisa: 0,
+      duePaisa: totals.totalPaisa,
+      placedAt: nowIso,
+      businessDate: decision.day,
+      expectedDeliveryDate: dates.expectedDeliveryDate,
+      dueDate: dates.dueDate,
+      deliveredAt: null,
+      daysPastDue: 0,
+      events: [{ type: "order.placed", fromStatus: null, toStatus: "PENDING", actor: input.actor, note: `via ${input.source}`, at: nowIso }],
+    },
+  };
+}
+
+/**
+ * Places from what earlier reads left in memory, in one round trip: prices the lines and ranks
+ * the vendors here, and `khaacho_place_cached` checks that the catalog version, the prices and the
+ * retailer's names are still the ones used, takes the first ranked vendor with the stock, and
+ * writes. Undefined when memory lacks something or the database answers that placement should
+ * read afresh (something changed, or the answer may be a refusal, which is given from a fresh read).
+ */
+async function placeFromMemory(
   statements: Statements,
+  memory: PlacementMemory,
   input: PlaceOrderInput,
   lines: { sku: string; quantity: number }[],
-): Promise<PlaceOrderResult | { replayOf: string } | { missingDaySequence: string /* the business day */ }> {
+): Promise<PlaceOnceResult | undefined> {
+  const retailer = memory.retailers.get(input.retailerId);
+  const version = memory.catalogVersion;
+  if (!retailer || version === undefined) return undefined;
+  const products: RememberedProduct[] = [];
+  for (const line of lines) {
+    const product = memory.products.get(line.sku);
+    if (!product) return undefined;
+    products.push(product);
+  }
+  const priced = priceOrderLines(lines, new Map(products.map((p) => [p.price.sku, p.price])), input.vatRateBasisPoints);
+  if (!priced.ok) return undefined;
+  const candidates = rankVendors(priced.lines, products.flatMap((p) => p.offers));
+  if (candidates.length === 0) return undefined;
+  const phones = new Map(products.flatMap((p) => p.offers.map((o) => [o.vendorId, o.vendorPhone] as const)));
+  const decision = decide(input, retailer, priced, businessDate(input.now, input.timeZone));
+  const rows = await statements.run<{ outcome: string; candidate: number | null; id: number | null; number: string | null }>(
+    "place_cached",
+    `select outcome, candidate, order_id as id, order_number as number
+       from khaacho_place_cached(?::bigint, ?::bigint, ?::text, ?::text, ?::text, ?::bigint[], ?::bigint[], ?::int[],
+                                 ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::text, ?::text,
+                                 ?::text, ?::bigint, ?::int, ?::bigint, ?::bigint,
+                                 ?::text, ?::date, ?::date, ?::date, ?::timestamptz, ?::jsonb, ?::text, ?::text, ?::text, ?::text, ?::text)`,
+    [
+      version,
+      retailer.id,
+      retailer.code,
+      retailer.name,
+      retailer.phone,
+      decision.lines.map((l) => l.productId),
+      decision.lines.map((l) => l.unitPricePaisa),
+      decision.lines.map((l) => l.quantity),
+      candidates.map((c) => c.vendorId),
+      candidates.flatMap((c) => c.lines.map((l) => l.offerId)),
+      candidates.flatMap((c) => c.lines.map((l) => l.unitCostPaisa)),
+      candidates.map((c) => c.costPaisa),
+      candidates.map((c) => phones.get(c.vendorId) ?? ""),
+      daySequenceName(decision.day),
+      orderNumberDatePart(decision.day),
+      input.source,
+      decision.totals.subtotalPaisa,
+      decision.totals.vatRateBasisPoints,
+      decision.totals.vatPaisa,
+      decision.totals.totalPaisa,
+      input.idempotencyKey ?? null,
+      decision.day,
+      decision.dates.expectedDeliveryDate,
+      decision.dates.dueDate,
+      decision.nowIso,
+      JSON.stringify(candidates.map((c) => itemsFor(decision, c))),
+      input.actor,
+      `via ${input.source}`,
+      MESSAGE_KIND,
+      decision.body,
+      MESSAGE_DEDUPE_KEY,
+    ],
+  );
+  const row = rows[0];
+  switch (row?.outcome) {
+    case "placed": {
+      const vendor = candidates[(row.candidate ?? 0) - 1];
+      if (!vendor || row.id === null || row.number === null) throw new Error("khaacho_place_cached placed an order but did not say which");
+      return placedOrder(input, { id: row.id, number: row.number }, retailer, vendor, decision);
+    }
+    case "replay":
+      if (row.number === null) throw new Error("khaacho_place_cached answered a replay without its order number");
+      return { replayOf: row.number };
+    case "catalog_changed":
+      memory.forgetCatalog();
+      return undefined;
+    case "retailer_changed":
+      memory.retailers.delete(retailer.id);
+      return undefined;
+    case "recheck":
+      return undefined;
+    default:
+      throw new Error(`khaacho_place_cached answered ${String(row?.outcome)}`);
+  }
+}
+
+async function placeOnce(
+  statements: Statements,
+  memory: PlacementMemory,
+  input: PlaceOrderInput,
+  lines: { sku: string; quantity: number }[],
+  fromMemory: boolean,
+): Promise<PlaceOnceResult> {
+  if (fromMemory) {
+    const placed = await placeFromMemory(statements, memory, input, lines);
+    if (placed) return placed;
+  }
   // One unlocked read: the retailer's credit figures and status, any order already placed under
   // this key, the day's order sequence (its oid, so the write need not look the name up, or null
-  // before the day's first order), and every active vendor's offer for these products with the
-  // product's price.
+  // before the day's first order), the catalog version, and every active vendor's offer for these
+  // products with the product's price.
   const day = businessDate(input.now, input.timeZone);
   const read = await statements.run<ReadRow>(
     "place_read",
     `select r.id, r.code, r.name, r.phone, r.status, r.credit_limit_paisa, r.open_holds_paisa, r.receivable_paisa,
             (select number from orders where idempotency_key = ?) as existing_number,
             to_regclass(?::text)::oid::bigint as day_sequence,
+            (select version from catalog_version) as catalog_version,
             o.offer_id, o.vendor_id, o.product_id, o.cost_paisa, o.stock, o.vendor_code, o.vendor_name, o.vendor_phone,
             o.sku, o.product_name, o.unit, o.price_paisa, o.active
        from retailers r
@@ -279,8 +467,17 @@ async function placeOnce(
   const skus = lines.map((l) => l.sku);
   const offers = read.filter((o): o is ReadRow & OfferRow => o.offer_id !== null);
 
+  const remembered = new Map<string, RememberedProduct>();
+  for (const o of offers) {
+    let product = remembered.get(o.sku);
+    if (!product) remembered.set(o.sku, (product = { price: { productId: o.product_id, sku: o.sku, name: o.product_name, unit: o.unit, pricePaisa: o.price_paisa, active: o.active }, offers: [] }));
+    product.offers.push({ offerId: o.offer_id, vendorId: o.vendor_id, vendorCode: o.vendor_code, vendorName: o.vendor_name, vendorPhone: o.vendor_phone, productId: o.product_id, costPaisa: o.cost_paisa, stock: o.stock });
+  }
+  const names: RememberedRetailer = { id: retailer.id, code: retailer.code, name: retailer.name, phone: retailer.phone };
+  memory.remember(retailer.catalog_version, names, remembered.values());
+
   const catalog = new Map<string, CatalogPrice>();
-  for (const o of offers) catalog.set(o.sku, { productId: o.product_id, sku: o.sku, name: o.product_name, unit: o.unit, pricePaisa: o.price_paisa, active: o.active });
+  for (const product of remembered.values()) catalog.set(product.price.sku, product.price);
   const missing = skus.filter((sku) => !catalog.has(sku));
   if (missing.length > 0) {
     // Products without an active offer are known (and out of stock), not unknown.
@@ -294,40 +491,20 @@ async function placeOnce(
   const priced = priceOrderLines(lines, catalog, input.vatRateBasisPoints);
   if (!priced.ok) return priced;
 
-  const vendorOffers: VendorOffer[] = offers.map((o) => ({
-    offerId: o.offer_id,
-    vendorId: o.vendor_id,
-    vendorCode: o.vendor_code,
-    vendorName: o.vendor_name,
-    productId: o.product_id,
-    costPaisa: o.cost_paisa,
-    stock: o.stock,
-  }));
-  const chosen = chooseVendor(priced.lines, vendorOffers);
+  const chosen = chooseVendor(priced.lines, offers.map((o) => ({ offerId: o.offer_id, vendorId: o.vendor_id, vendorCode: o.vendor_code, vendorName: o.vendor_name, productId: o.product_id, costPaisa: o.cost_paisa, stock: o.stock })));
   if (!chosen.ok) return chosen;
   const vendor = chosen.choice;
   const vendorPhone = offers.find((o) => o.vendor_id === vendor.vendorId)?.vendor_phone ?? "";
 
-  const totals = priced.totals;
-  const credit = checkCredit({ limitPaisa: retailer.credit_limit_paisa, receivableBalancePaisa: retailer.receivable_paisa, holdsPaisa: retailer.open_holds_paisa }, totals.totalPaisa);
+  const credit = checkCredit({ limitPaisa: retailer.credit_limit_paisa, receivableBalancePaisa: retailer.receivable_paisa, holdsPaisa: retailer.open_holds_paisa }, priced.totals.totalPaisa);
   if (!credit.ok) return credit;
 
-  const dates = orderDates(day);
-  const nowIso = input.now.toISOString();
-  const items = priced.lines.map((line, i) => {
-    const supply = vendor.lines[i];
-    if (!supply || supply.productId !== line.productId) throw new Error("vendor choice lines out of step with priced lines");
-    return { ...line, offerId: supply.offerId, unitCostPaisa: supply.unitCostPaisa };
-  });
-  const body = [
-    `New order #{order} from ${retailer.name} (${retailer.code})`,
-    ...items.map((l) => `${l.quantity} x ${l.name} (${l.sku})`),
-    `Deliver by ${dates.expectedDeliveryDate}. Total ${formatRupees(totals.totalPaisa)}.`,
-  ].join("\n");
-  // One call writes everything, as its own transaction, after re-checking the decision on the
-  // newest row versions (`khaacho_place_order`, migration 20261202010000): the retailer row still
-  // active with the credit available, then each chosen offer, in id order, still with the stock at
-  // the cost read. A failed check raises KH409 and undoes the call whole. The day's number comes
+  const decision = decide(input, names, priced, day);
+  const { totals } = decision;
+  // One call writes everything, as its own transaction, and re-checks the decision on the newest
+  // row versions (`khaacho_place_order`, migration 20261202020000): the retailer row still active
+  // with the credit available, then each chosen offer, in id order, still with the stock at the
+  // cost read. A failed check raises KH409 and undoes the call whole. The day's number comes
   // from a sequence, not a counter row: a counter row would be one lock every placement shares
   // until it commits.
   const written = await statements.run<{ id: number; number: string }>(
@@ -340,9 +517,9 @@ async function placeOnce(
     [
       retailer.id,
       totals.totalPaisa,
-      items.map((l) => l.offerId),
-      items.map((l) => l.quantity),
-      items.map((l) => l.unitCostPaisa),
+      vendor.lines.map((l) => l.offerId),
+      vendor.lines.map((l) => l.quantity),
+      vendor.lines.map((l) => l.unitCostPaisa),
       String(daySequence),
       orderNumberDatePart(day),
       vendor.vendorId,
@@ -353,59 +530,21 @@ async function placeOnce(
       vendor.costPaisa,
       input.idempotencyKey ?? null,
       day,
-      dates.expectedDeliveryDate,
-      dates.dueDate,
-      nowIso,
-      JSON.stringify(
-        items.map((l) => ({
-          product_id: l.productId,
-          sku: l.sku,
-          name: l.name,
-          unit: l.unit,
-          quantity: l.quantity,
-          unit_price_paisa: l.unitPricePaisa,
-          unit_cost_paisa: l.unitCostPaisa,
-          line_total_paisa: l.lineTotalPaisa,
-        })),
-      ),
+      decision.dates.expectedDeliveryDate,
+      decision.dates.dueDate,
+      decision.nowIso,
+      JSON.stringify(itemsFor(decision, vendor)),
       input.actor,
       `via ${input.source}`,
       vendorPhone,
-      "vendor.order_placed",
-      body,
-      "order.placed:{order}",
+      MESSAGE_KIND,
+      decision.body,
+      MESSAGE_DEDUPE_KEY,
     ],
   );
   const row = written[0];
   if (!row) throw new Error("order placement returned no row");
-
-  return {
-    ok: true,
-    replayed: false,
-    order: {
-      id: row.id,
-      number: row.number,
-      status: "PENDING",
-      source: input.source,
-      retailer: { id: retailer.id, code: retailer.code, name: retailer.name, phone: retailer.phone },
-      vendor: { id: vendor.vendorId, code: vendor.vendorCode, name: vendor.vendorName },
-      items: items.map((l) => ({ sku: l.sku, name: l.name, unit: l.unit, quantity: l.quantity, unitPricePaisa: l.unitPricePaisa, lineTotalPaisa: l.lineTotalPaisa })),
-      itemCount: items.length,
-      subtotalPaisa: totals.subtotalPaisa,
-      vatRateBasisPoints: totals.vatRateBasisPoints,
-      vatPaisa: totals.vatPaisa,
-      totalPaisa: totals.totalPaisa,
-      paidPaisa: 0,
-      duePaisa: totals.totalPaisa,
-      placedAt: nowIso,
-      businessDate: day,
-      expectedDeliveryDate: dates.expectedDeliveryDate,
-      dueDate: dates.dueDate,
-      deliveredAt: null,
-      daysPastDue: 0,
-      events: [{ type: "order.placed", fromStatus: null, toStatus: "PENDING", actor: input.actor, note: `via ${input.source}`, at: nowIso }],
-    },
-  };
+  return placedOrder(input, row, names, vendor, decision);
 }
 
 interface OrderRow {

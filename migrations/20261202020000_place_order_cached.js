@@ -13,6 +13,11 @@
 // event, hold and message first and then updates the retailer and the offers (in the same fixed
 // order), so each placement holds the rows other placements wait for only for those updates and
 // its commit. A failed check still undoes the call whole; the order number it drew is then unused.
+//
+// Both functions plan their statements once per connection (plan_cache_mode force_generic_plan):
+// with an array parameter known, the planner estimates unnest() at its real length, the generic
+// plan looks dearer than that custom one, and PostgreSQL would otherwise plan those statements
+// again on every call.
 
 import { PLACE_ORDER_FUNCTION } from "./20261202010000_place_order_function.js";
 
@@ -27,7 +32,7 @@ export async function up(knex) {
       p_items jsonb, p_actor text, p_note text,
       p_message_phone text, p_message_kind text, p_message_body text, p_message_dedupe_key text)
     returns table (order_id bigint, order_number text)
-    language plpgsql volatile as $$
+    language plpgsql volatile set plan_cache_mode = force_generic_plan as $$
     #variable_conflict use_column
     declare
       offer record;
@@ -103,7 +108,7 @@ export async function up(knex) {
       p_idempotency_key text, p_business_date date, p_expected_delivery_date date, p_due_date date, p_at timestamptz,
       p_items jsonb, p_actor text, p_note text, p_message_kind text, p_message_body text, p_message_dedupe_key text)
     returns table (outcome text, candidate int, order_id bigint, order_number text)
-    language plpgsql volatile as $$
+    language plpgsql volatile set plan_cache_mode = force_generic_plan as $$
     #variable_conflict use_column
     declare
       n int := coalesce(array_length(p_product_ids, 1), 0);

@@ -189,8 +189,10 @@ export async function listProductsWithOffers(executor: Executor): Promise<Produc
 }
 
 /**
- * The catalog's version: a counter every statement writing `products` moves on (a trigger, in the
- * writer's transaction), so it changes whenever a product or price changes. One row, one read.
+ * The catalog's version: a counter every statement writing `products` or `vendors`, or adding,
+ * removing or re-costing offers, moves on (triggers, in the writer's transaction), so it changes
+ * whenever a product, price, vendor or offer changes; reserving or releasing stock leaves it be.
+ * One row, one read.
  */
 export async function catalogVersion(executor: Executor): Promise<string> {
   const row = (await executor("catalog_version").select("version").first()) as { version: number } | undefined;

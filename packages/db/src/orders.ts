@@ -175,9 +175,10 @@ const CONFLICT_ATTEMPTS = 25; // attempts in all
  * and the write re-checks on the newest row versions what the decision counted on:
  * the retailer still active with the credit available, each chosen offer still with the stock and
  * at the cost read. It writes the order's rows first and then locks the retailer row, then the
- * chosen offers one by one in id order, so it holds them only for those updates and its commit. When a check fails the call raises
- * KH409 and undoes itself whole, and placement reads and decides again, so a refusal always
- * reflects what was there; deadlocks and serialization failures are retried too.
+ * chosen offers one by one in id order, so it holds them only for those updates and its commit.
+ * When a check fails the call raises KH409 and undoes itself whole, and placement reads and
+ * decides again, so a refusal always reflects what was there; deadlocks and serialization
+ * failures are retried too.
  */
 export async function placeOrder(executor: Executor, input: PlaceOrderInput): Promise<PlaceOrderResult> {
   const normalized = normalizeOrderLines(input.lines);

@@ -8,8 +8,12 @@
 // placement took the stock or the credit in between) it raises SQLSTATE KH409 and nothing it did
 // remains; placement catches that, reads again and decides again.
 
-/** The function as this migration creates it (a later one redefines it and, rolled back, restores this). */
-export const PLACE_ORDER_FUNCTION = `create function khaacho_place_order(
+/**
+ * The function as this migration creates it, step by step: a later migration redefines it with
+ * the same steps in another order and, rolled back, restores this.
+ */
+export const PLACE_ORDER_STEPS = {
+  head: `create function khaacho_place_order(
       p_retailer_id bigint, p_total bigint,
       p_offer_ids bigint[], p_quantities int[], p_costs bigint[],
       p_sequence regclass, p_number_date text,
@@ -30,8 +34,8 @@ export const PLACE_ORDER_FUNCTION = `create function khaacho_place_order(
          or array_length(p_quantities, 1) is distinct from array_length(p_offer_ids, 1)
          or array_length(p_costs, 1) is distinct from array_length(p_offer_ids, 1) then
         raise exception 'khaacho_place_order: offer ids, quantities and costs must be non-empty arrays of one length';
-      end if;
-      update retailers set open_holds_paisa = open_holds_paisa + p_total
+      end if;`,
+  locks: `      update retailers set open_holds_paisa = open_holds_paisa + p_total
        where id = p_retailer_id and status = 'ACTIVE' and p_total <= credit_limit_paisa - receivable_paisa - open_holds_paisa;
       if not found then
         raise exception using errcode = 'KH409', message = format('placement conflict: retailer %s is no longer active with %s paisa of credit available', p_retailer_id, p_total);
@@ -42,8 +46,8 @@ export const PLACE_ORDER_FUNCTION = `create function khaacho_place_order(
         if not found then
           raise exception using errcode = 'KH409', message = format('placement conflict: offer %s no longer has %s in stock at cost %s paisa', offer.id, offer.quantity, offer.cost);
         end if;
-      end loop;
-      seq := nextval(p_sequence);
+      end loop;`,
+  writes: `      seq := nextval(p_sequence);
       new_number := 'ORD' || p_number_date || lpad(seq::text, greatest(3, length(seq::text)), '0');
       insert into orders (number, retailer_id, vendor_id, status, source, subtotal_paisa, vat_rate_bp, vat_paisa, total_paisa, cost_paisa,
                           idempotency_key, business_date, expected_delivery_date, due_date, placed_at, created_at, updated_at)
@@ -61,12 +65,15 @@ export const PLACE_ORDER_FUNCTION = `create function khaacho_place_order(
       end if;
       insert into outbox (to_phone, kind, body, dedupe_key)
       values (p_message_phone, p_message_kind, replace(p_message_body, '{order}', new_number), replace(p_message_dedupe_key, '{order}', new_number))
-      on conflict (dedupe_key) do nothing;
-      order_id := new_id;
+      on conflict (dedupe_key) do nothing;`,
+  tail: `      order_id := new_id;
       order_number := new_number;
       return next;
     end
-  $$`;
+  $$`,
+};
+
+export const PLACE_ORDER_FUNCTION = [PLACE_ORDER_STEPS.head, PLACE_ORDER_STEPS.locks, PLACE_ORDER_STEPS.writes, PLACE_ORDER_STEPS.tail].join("\n");
 
 /** @param {import("knex").Knex} knex */
 export async function up(knex) {

@@ -19,68 +19,15 @@
 // plan looks dearer than that custom one, and PostgreSQL would otherwise plan those statements
 // again on every call.
 
-import { PLACE_ORDER_FUNCTION } from "./20261202010000_place_order_function.js";
+import { PLACE_ORDER_FUNCTION, PLACE_ORDER_STEPS } from "./20261202010000_place_order_function.js";
 
 /** @param {import("knex").Knex} knex */
 export async function up(knex) {
-  await knex.raw(`create or replace function khaacho_place_order(
-      p_retailer_id bigint, p_total bigint,
-      p_offer_ids bigint[], p_quantities int[], p_costs bigint[],
-      p_sequence regclass, p_number_date text,
-      p_vendor_id bigint, p_source text, p_subtotal bigint, p_vat_rate_bp int, p_vat bigint, p_cost bigint,
-      p_idempotency_key text, p_business_date date, p_expected_delivery_date date, p_due_date date, p_at timestamptz,
-      p_items jsonb, p_actor text, p_note text,
-      p_message_phone text, p_message_kind text, p_message_body text, p_message_dedupe_key text)
-    returns table (order_id bigint, order_number text)
-    language plpgsql volatile set plan_cache_mode = force_generic_plan as $$
-    #variable_conflict use_column
-    declare
-      offer record;
-      seq bigint;
-      new_id bigint;
-      new_number text;
-    begin
-      if coalesce(array_length(p_offer_ids, 1), 0) = 0
-         or array_length(p_quantities, 1) is distinct from array_length(p_offer_ids, 1)
-         or array_length(p_costs, 1) is distinct from array_length(p_offer_ids, 1) then
-        raise exception 'khaacho_place_order: offer ids, quantities and costs must be non-empty arrays of one length';
-      end if;
-      seq := nextval(p_sequence);
-      new_number := 'ORD' || p_number_date || lpad(seq::text, greatest(3, length(seq::text)), '0');
-      insert into orders (number, retailer_id, vendor_id, status, source, subtotal_paisa, vat_rate_bp, vat_paisa, total_paisa, cost_paisa,
-                          idempotency_key, business_date, expected_delivery_date, due_date, placed_at, created_at, updated_at)
-      values (new_number, p_retailer_id, p_vendor_id, 'PENDING', p_source, p_subtotal, p_vat_rate_bp, p_vat, p_total, p_cost,
-              p_idempotency_key, p_business_date, p_expected_delivery_date, p_due_date, p_at, p_at, p_at)
-      returning id into new_id;
-      insert into order_items (order_id, product_id, sku, name, unit, quantity, unit_price_paisa, unit_cost_paisa, line_total_paisa)
-      select new_id, x.product_id, x.sku, x.name, x.unit, x.quantity, x.unit_price_paisa, x.unit_cost_paisa, x.line_total_paisa
-        from jsonb_to_recordset(p_items) as x(product_id bigint, sku text, name text, unit text, quantity int,
-                                              unit_price_paisa bigint, unit_cost_paisa bigint, line_total_paisa bigint);
-      insert into order_events (order_id, type, from_status, to_status, actor, note, created_at)
-      values (new_id, 'order.placed', null, 'PENDING', p_actor, p_note, p_at);
-      if p_total > 0 then
-        insert into credit_holds (retailer_id, order_id, amount_paisa, status, created_at) values (p_retailer_id, new_id, p_total, 'OPEN', p_at);
-      end if;
-      insert into outbox (to_phone, kind, body, dedupe_key)
-      values (p_message_phone, p_message_kind, replace(p_message_body, '{order}', new_number), replace(p_message_dedupe_key, '{order}', new_number))
-      on conflict (dedupe_key) do nothing;
-      update retailers set open_holds_paisa = open_holds_paisa + p_total
-       where id = p_retailer_id and status = 'ACTIVE' and p_total <= credit_limit_paisa - receivable_paisa - open_holds_paisa;
-      if not found then
-        raise exception using errcode = 'KH409', message = format('placement conflict: retailer %s is no longer active with %s paisa of credit available', p_retailer_id, p_total);
-      end if;
-      for offer in select x.id, x.quantity, x.cost from unnest(p_offer_ids, p_quantities, p_costs) as x(id, quantity, cost) order by x.id loop
-        update vendor_products set stock = stock - offer.quantity, reserved = reserved + offer.quantity, updated_at = p_at
-         where id = offer.id and stock >= offer.quantity and cost_paisa = offer.cost;
-        if not found then
-          raise exception using errcode = 'KH409', message = format('placement conflict: offer %s no longer has %s in stock at cost %s paisa', offer.id, offer.quantity, offer.cost);
-        end if;
-      end loop;
-      order_id := new_id;
-      order_number := new_number;
-      return next;
-    end
-  $$`);
+  // The earlier migration's steps, writes before locks.
+  const { head, locks, writes, tail } = PLACE_ORDER_STEPS;
+  await knex.raw(
+    [head.replace("create function", "create or replace function").replace("volatile as", () => "volatile set plan_cache_mode = force_generic_plan as"), writes, locks, tail].join("\n"),
+  );
   await knex.raw(`create trigger vendor_products_bump_catalog_version
     after insert or delete or truncate on vendor_products
     for each statement execute function bump_catalog_version()`);

@@ -492,10 +492,11 @@ async function placeOnce(
   const priced = priceOrderLines(lines, catalog, input.vatRateBasisPoints);
   if (!priced.ok) return priced;
 
-  const chosen = chooseVendor(priced.lines, offers.map((o) => ({ offerId: o.offer_id, vendorId: o.vendor_id, vendorCode: o.vendor_code, vendorName: o.vendor_name, productId: o.product_id, costPaisa: o.cost_paisa, stock: o.stock })));
+  const vendorOffers = [...remembered.values()].flatMap((p) => p.offers);
+  const chosen = chooseVendor(priced.lines, vendorOffers);
   if (!chosen.ok) return chosen;
   const vendor = chosen.choice;
-  const vendorPhone = offers.find((o) => o.vendor_id === vendor.vendorId)?.vendor_phone ?? "";
+  const vendorPhone = vendorOffers.find((o) => o.vendorId === vendor.vendorId)?.vendorPhone ?? "";
 
   const credit = checkCredit({ limitPaisa: retailer.credit_limit_paisa, receivableBalancePaisa: retailer.receivable_paisa, holdsPaisa: retailer.open_holds_paisa }, priced.totals.totalPaisa);
   if (!credit.ok) return credit;

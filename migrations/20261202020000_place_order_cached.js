@@ -21,13 +21,16 @@
 
 import { PLACE_ORDER_FUNCTION, PLACE_ORDER_STEPS } from "./20261202010000_place_order_function.js";
 
+/** The earlier migration's steps, writes before locks, planned once per connection. */
+export const PLACE_ORDER_HEAD = PLACE_ORDER_STEPS.head
+  .replace("create function", "create or replace function")
+  .replace("volatile as", () => "volatile set plan_cache_mode = force_generic_plan as");
+const { locks, writes, tail } = PLACE_ORDER_STEPS;
+export const PLACE_ORDER_WRITES_FIRST = [PLACE_ORDER_HEAD, writes, locks, tail].join("\n");
+
 /** @param {import("knex").Knex} knex */
 export async function up(knex) {
-  // The earlier migration's steps, writes before locks.
-  const { head, locks, writes, tail } = PLACE_ORDER_STEPS;
-  await knex.raw(
-    [head.replace("create function", "create or replace function").replace("volatile as", () => "volatile set plan_cache_mode = force_generic_plan as"), writes, locks, tail].join("\n"),
-  );
+  await knex.raw(PLACE_ORDER_WRITES_FIRST);
   await knex.raw(`create trigger vendor_products_bump_catalog_version
     after insert or delete or truncate on vendor_products
     for each statement execute function bump_catalog_version()`);

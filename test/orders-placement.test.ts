@@ -133,6 +133,53 @@ describeEachDatabase("order placement", (ctx) => {
     expect(third.ok && third.order.number).toBe("ORD260505003");
   });
 
+  it("keeps what an order refers to: vendors and products are never deleted, and each item is its vendor's offer", async () => {
+    const knex = ctx.db.knex;
+    const { vendor, rice, dal } = await seedGuideCatalog(knex);
+    const retailer = await insertRetailer(knex, { limitPaisa: 100_000_00 });
+    const placed = await placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: rice, quantity: 1 }], now: NOW });
+    if (!placed.ok) throw new Error(JSON.stringify(placed.refusal));
+    await expect(knex("vendors").where({ id: vendor.id }).del()).rejects.toThrow("vendors are never deleted");
+    await expect(knex("products").where({ sku: rice }).del()).rejects.toThrow("products are never deleted");
+    await expect(knex.raw("truncate products cascade")).rejects.toThrow("products are never deleted");
+
+    // The write itself refuses an item whose offer is another product's, and leaves nothing.
+    const riceOffer = await knex("vendor_products as vp").join("products as p", "p.id", "vp.product_id").where("p.sku", rice).first("vp.id", "vp.cost_paisa as cost");
+    const riceProduct = await knex("products").where({ sku: rice }).first("id");
+    const dalProduct = await knex("products").where({ sku: dal }).first("id");
+    const before = await placementFootprint(knex);
+    const item = { product_id: dalProduct.id, sku: dal, name: "Dal", unit: "kg", quantity: 1, unit_price_paisa: 100, unit_cost_paisa: riceOffer.cost, line_total_paisa: 100 };
+    await expect(
+      knex.raw(
+        `select * from khaacho_place_order(?::bigint, 113, array[?]::bigint[], array[1], array[?]::bigint[], 'order_seq_20260210'::regclass, '260210',
+           ?::bigint, 'cli', 100, 1300, 13, ?::bigint, null, '2026-02-10', '2026-02-11', '2026-02-25', now(), ?::jsonb, 'test', null,
+           ?, 'vendor.order_placed', 'x {order}', 'k:{order}')`,
+        [retailer.id, riceOffer.id, riceOffer.cost, vendor.id, riceOffer.cost, JSON.stringify([item]), vendor.phone],
+      ),
+    ).rejects.toMatchObject({ code: "23503", message: expect.stringContaining(`is not vendor ${vendor.id}'s offer of product ${dalProduct.id}`) });
+    expect(await placementFootprint(knex)).toEqual(before);
+    expect((await verifyLedger(knex)).violations).toEqual([]);
+
+    // With the guards bypassed (a replica's session, which skips triggers and foreign keys), the
+    // verifier still finds the order's missing vendor and product.
+    const violations = await knex
+      .transaction(async (trx) => {
+        await trx.raw("set local session_replication_role = replica");
+        await trx("vendor_products").where({ vendor_id: vendor.id }).del();
+        await trx("products").where({ sku: rice }).del();
+        await trx("vendors").where({ id: vendor.id }).del();
+        await trx.raw("set local session_replication_role = origin");
+        const report = await verifyLedger(trx);
+        throw Object.assign(new Error("roll back"), { report });
+      })
+      .catch((error: { report?: Awaited<ReturnType<typeof verifyLedger>> }) => error.report?.violations.filter((v) => v.kind === "dangling_reference"));
+    expect(violations?.map((v) => v.message).sort()).toEqual([
+      `order ${placed.order.number} refers to product ${riceProduct.id}, which does not exist`,
+      `order ${placed.order.number} refers to vendor ${vendor.id}, which does not exist`,
+    ]);
+    expect(await knex("vendors").where({ id: vendor.id }).first("id")).toEqual({ id: vendor.id });
+  });
+
   // Placement writes in one statement; each table it writes gets a trigger that fails, in turn.
   const failurePoints = [
     { table: "retailers", when: "after update" },

@@ -255,7 +255,8 @@ export interface LedgerViolation {
  * its original; each delivered order has exactly one delivery journal matching its totals and no
  * other order has one; holds match open orders (and the retailers' cached hold totals); reserved
  * stock matches the quantities of orders not yet dispatched; payments, allocations and paid
- * amounts agree; and each receivable equals delivered totals minus payments.
+ * amounts agree; each receivable equals delivered totals minus payments; and every order's vendor
+ * and every item's product exist.
  */
 export async function verifyLedger(executor: Executor): Promise<{ ok: boolean; violations: LedgerViolation[]; checked: Record<string, number> }> {
   // One snapshot for every check, so a busy system does not show passing changes as violations.
@@ -396,6 +397,16 @@ export async function verifyLedger(executor: Executor): Promise<{ ok: boolean; v
         where vp.reserved <> coalesce(x.q, 0)`,
     )) {
       add("reserved_stock", `vendor ${s.vendor} has ${s.reserved} of ${s.sku} reserved but its open orders hold ${s.expected}`, { vendor: s.vendor, sku: s.sku, reserved: s.reserved, expected: s.expected });
+    }
+
+    // No foreign key holds these (migration 20261203000000): vendors and products are never deleted.
+    for (const d of await rows<{ number: string; what: string; id: number }>(
+      `select o.number, 'vendor' as what, o.vendor_id as id from orders o where not exists (select 1 from vendors v where v.id = o.vendor_id)
+       union all
+       select o.number, 'product', i.product_id from order_items i join orders o on o.id = i.order_id
+        where not exists (select 1 from products p where p.id = i.product_id)`,
+    )) {
+      add("dangling_reference", `order ${d.number} refers to ${d.what} ${d.id}, which does not exist`, { number: d.number, [`${d.what}Id`]: d.id });
     }
 
     for (const p of await rows<{ reference: string; allocated: number; sum: number; amount: number; reversed: boolean; journal_ok: boolean; reversal_ok: boolean }>(

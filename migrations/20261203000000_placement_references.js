@@ -10,7 +10,8 @@
 //   deactivating is the way to retire one (`vendors.status`, `products.active`).
 // - Placement writes an order only for a vendor and products whose offers it updates in the same
 //   transaction: `khaacho_place_order` now also requires each updated offer to be that vendor's
-//   offer of that line's product, and offers keep their foreign keys to both.
+//   offer of that line's product (else KH409: placement reads afresh), and offers keep their
+//   foreign keys to both.
 // - `khaacho ledger verify` reports any order or item whose vendor or product is missing.
 //
 // The retailer's row is locked and updated by placement anyway, so the order's and the hold's
@@ -42,9 +43,11 @@ const locks = `      update retailers set open_holds_paisa = open_holds_paisa + 
         update vendor_products set stock = stock - offer.quantity, reserved = reserved + offer.quantity, updated_at = p_at
          where id = offer.id and vendor_id = p_vendor_id and product_id = offer.product_id and stock >= offer.quantity and cost_paisa = offer.cost;
         if not found then
+          -- Either way placement reads afresh: an offer removed or moved since its read is as much
+          -- a conflict as stock another placement took.
           perform 1 from vendor_products where id = offer.id and vendor_id = p_vendor_id and product_id = offer.product_id;
           if not found then
-            raise exception using errcode = '23503', message = format('khaacho_place_order: offer %s is not vendor %s''s offer of product %s', offer.id, p_vendor_id, offer.product_id);
+            raise exception using errcode = 'KH409', message = format('placement conflict: offer %s is not vendor %s''s offer of product %s', offer.id, p_vendor_id, offer.product_id);
           end if;
           raise exception using errcode = 'KH409', message = format('placement conflict: offer %s no longer has %s in stock at cost %s paisa', offer.id, offer.quantity, offer.cost);
         end if;

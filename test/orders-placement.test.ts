@@ -143,7 +143,8 @@ describeEachDatabase("order placement", (ctx) => {
     await expect(knex("products").where({ sku: rice }).del()).rejects.toThrow("products are never deleted");
     await expect(knex.raw("truncate products cascade")).rejects.toThrow("products are never deleted");
 
-    // The write itself refuses an item whose offer is another product's, and leaves nothing.
+    // The write itself refuses an item whose offer is another product's (a conflict: placement
+    // reads afresh), and leaves nothing.
     const riceOffer = await knex("vendor_products as vp").join("products as p", "p.id", "vp.product_id").where("p.sku", rice).first("vp.id", "vp.cost_paisa as cost");
     const riceProduct = await knex("products").where({ sku: rice }).first("id");
     const dalProduct = await knex("products").where({ sku: dal }).first("id");
@@ -156,7 +157,7 @@ describeEachDatabase("order placement", (ctx) => {
            ?, 'vendor.order_placed', 'x {order}', 'k:{order}')`,
         [retailer.id, riceOffer.id, riceOffer.cost, vendor.id, riceOffer.cost, JSON.stringify([item]), vendor.phone],
       ),
-    ).rejects.toMatchObject({ code: "23503", message: expect.stringContaining(`is not vendor ${vendor.id}'s offer of product ${dalProduct.id}`) });
+    ).rejects.toMatchObject({ code: "KH409", message: expect.stringContaining(`offer ${riceOffer.id} is not vendor ${vendor.id}'s offer of product ${dalProduct.id}`) });
     expect(await placementFootprint(knex)).toEqual(before);
     expect((await verifyLedger(knex)).violations).toEqual([]);
 

@@ -31,14 +31,10 @@ const head = PLACE_ORDER_HEAD.replace(
   "or array_length(p_costs, 1) is distinct from array_length(p_offer_ids, 1)\n         or jsonb_array_length(p_items) is distinct from array_length(p_offer_ids, 1) then",
 );
 
-// The retailer first, then the offers by id (as before), each the given vendor's offer of the
-// product on the item in the same position.
-const locks = `      update retailers set open_holds_paisa = open_holds_paisa + p_total
-       where id = p_retailer_id and status = 'ACTIVE' and p_total <= credit_limit_paisa - receivable_paisa - open_holds_paisa;
-      if not found then
-        raise exception using errcode = 'KH409', message = format('placement conflict: retailer %s is no longer active with %s paisa of credit available', p_retailer_id, p_total);
-      end if;
-      for offer in select x.id, x.quantity, x.cost, (p_items -> (x.line::int - 1) ->> 'product_id')::bigint as product_id
+// The retailer first (the earlier step's update, as it was), then the offers by id, each the given
+// vendor's offer of the product on the item in the same position.
+const retailerStep = PLACE_ORDER_STEPS.locks.slice(0, PLACE_ORDER_STEPS.locks.indexOf("      for offer in"));
+const locks = `${retailerStep}      for offer in select x.id, x.quantity, x.cost, (p_items -> (x.line::int - 1) ->> 'product_id')::bigint as product_id
                      from unnest(p_offer_ids, p_quantities, p_costs) with ordinality as x(id, quantity, cost, line) order by x.id loop
         update vendor_products set stock = stock - offer.quantity, reserved = reserved + offer.quantity, updated_at = p_at
          where id = offer.id and vendor_id = p_vendor_id and product_id = offer.product_id and stock >= offer.quantity and cost_paisa = offer.cost;

@@ -145,8 +145,7 @@ describeEachDatabase("order placement", (ctx) => {
 
     // The write itself refuses an item whose offer is another product's (a conflict: placement
     // reads afresh), and leaves nothing.
-    const riceOffer = await knex("vendor_products as vp").join("products as p", "p.id", "vp.product_id").where("p.sku", rice).first("vp.id", "vp.cost_paisa as cost");
-    const riceProduct = await knex("products").where({ sku: rice }).first("id");
+    const riceOffer = await knex("vendor_products as vp").join("products as p", "p.id", "vp.product_id").where("p.sku", rice).first("vp.id", "vp.cost_paisa as cost", "p.id as product_id");
     const dalProduct = await knex("products").where({ sku: dal }).first("id");
     const before = await placementFootprint(knex);
     const item = { product_id: dalProduct.id, sku: dal, name: "Dal", unit: "kg", quantity: 1, unit_price_paisa: 100, unit_cost_paisa: riceOffer.cost, line_total_paisa: 100 };
@@ -175,7 +174,7 @@ describeEachDatabase("order placement", (ctx) => {
       })
       .catch((error: { report?: Awaited<ReturnType<typeof verifyLedger>> }) => error.report?.violations.filter((v) => v.kind === "dangling_reference"));
     expect(violations?.map((v) => v.message).sort()).toEqual([
-      `order ${placed.order.number} refers to product ${riceProduct.id}, which does not exist`,
+      `order ${placed.order.number} refers to product ${riceOffer.product_id}, which does not exist`,
       `order ${placed.order.number} refers to vendor ${vendor.id}, which does not exist`,
     ]);
     expect(await knex("vendors").where({ id: vendor.id }).first("id")).toEqual({ id: vendor.id });

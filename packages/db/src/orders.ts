@@ -506,9 +506,9 @@ async function placeOnce(
   // One call writes everything, as its own transaction, and re-checks the decision on the newest
   // row versions (`khaacho_place_order`, migrations 20261202020000 and 20261203000000): the
   // retailer row still active with the credit available, then each chosen offer, in id order,
-  // still the vendor's offer of that line's product with the stock at the cost read. A failed check raises KH409 and undoes the call whole. The day's number comes
-  // from a sequence, not a counter row: a counter row would be one lock every placement shares
-  // until it commits.
+  // still the vendor's offer of that line's product with the stock at the cost read. A failed
+  // check raises KH409 and undoes the call whole. The day's number comes from a sequence, not a
+  // counter row: a counter row would be one lock every placement shares until it commits.
   const written = await statements.run<{ id: number; number: string }>(
     "place_write",
     `select order_id as id, order_number as number

@@ -39,6 +39,7 @@ describeEachDatabase("server: outbox delivery", (ctx) => {
   beforeEach(async () => {
     await ctx.db.knex("outbox").del();
     await ctx.db.knex("conversations").del();
+    await ctx.db.knex("inbound_messages").del();
   });
 
   it("sends free text inside the 24-hour window and records the provider id", async () => {
@@ -51,6 +52,21 @@ describeEachDatabase("server: outbox delivery", (ctx) => {
     expect(await row(ctx.db.knex, id)).toMatchObject({ status: "sent", provider_sid: "SMout1", attempts: 1, last_error: null });
     // Nothing is sent twice.
     expect((await deliverOutbox(ctx.db.knex, { sender, now: minutes(5), templates: {} })).claimed).toBe(0);
+  });
+
+  it("counts any message the recipient sent, not only a retailer's conversation: a vendor who wrote in gets free text", async () => {
+    // A vendor (or a stranger) has no conversation row; the webhook records its message all the same.
+    await ctx.db.knex("inbound_messages").insert({ message_sid: "SMvendor1", phone: "+9779877777777", body: "ok", status: "processed", received_at: minutes(-30) });
+    const id = await enqueue(ctx.db.knex, { toPhone: "+9779877777777", kind: "vendor.order_placed", body: "New order ORD260210009" });
+    const { sender, sent } = fakeSender();
+    const report = await deliverOutbox(ctx.db.knex, { sender, now: NOW, templates: {} });
+    expect(report).toMatchObject({ sent: 1, waitingForTemplate: 0 });
+    expect(sent).toEqual([{ kind: "text", to: "+9779877777777", body: "New order ORD260210009" }]);
+    expect(await row(ctx.db.knex, id)).toMatchObject({ status: "sent" });
+    // The newer of the two counts when both exist.
+    await lastInbound(ctx.db.knex, "+9779877777777", minutes(-26 * 60));
+    await enqueue(ctx.db.knex, { toPhone: "+9779877777777", kind: "vendor.order_placed", body: "New order ORD260210010" });
+    expect(await deliverOutbox(ctx.db.knex, { sender, now: NOW, templates: {} })).toMatchObject({ sent: 1, waitingForTemplate: 0 });
   });
 
   it("uses the kind's approved template outside the window, with the text on one line as {{1}}", async () => {

@@ -135,10 +135,17 @@ export async function claimDueOutbox(knex: Knex, options: { now: Date; limit: nu
   });
   if (rows.length === 0) return [];
   const phones = [...new Set(rows.map((r) => r.to_phone))];
-  const windows = (await knex("conversations").whereIn("phone", phones).select("phone", "last_inbound_at")) as {
-    phone: string;
-    last_inbound_at: Date | string | null;
-  }[];
+  // Anyone who writes in opens their window: a retailer (its conversation) as much as a vendor or
+  // a stranger, whose messages are only in inbound_messages (newest first by its phone index).
+  const windows = (
+    await knex.raw<{ rows: { phone: string; last_inbound_at: Date | string | null }[] }>(
+      `select p.phone,
+              greatest((select c.last_inbound_at from conversations c where c.phone = p.phone),
+                       (select max(i.received_at) from inbound_messages i where i.phone = p.phone)) as last_inbound_at
+         from unnest(?::text[]) as p(phone)`,
+      [phones],
+    )
+  ).rows;
   const lastInbound = new Map(windows.map((w) => [w.phone, w.last_inbound_at === null ? null : new Date(w.last_inbound_at)]));
   return rows
     .sort((a, b) => a.id - b.id)

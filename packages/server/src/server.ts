@@ -30,8 +30,14 @@ export async function startServer(options: { app: Hono; port: number; hostname?:
           http.closeAllConnections();
         }, graceMs);
         force.unref();
+        // A keep-alive connection whose request finishes after this point turns idle without
+        // closing; closing idle ones again until the server is done lets shutdown end as soon as
+        // the last response is written instead of at the grace period.
+        const sweep = setInterval(() => http.closeIdleConnections(), 50);
+        sweep.unref();
         http.close(() => {
           clearTimeout(force);
+          clearInterval(sweep);
           resolve();
         });
         http.closeIdleConnections();

@@ -82,7 +82,15 @@ export function serveCommand(context: CommandContext): Command {
           const timer = setInterval(drain, SPOOL_DRAIN_INTERVAL_MS);
           drain();
 
-          const server = await startServer({ app, port, hostname: options.host, logger });
+          let server: Awaited<ReturnType<typeof startServer>>;
+          try {
+            server = await startServer({ app, port, hostname: options.host, logger });
+          } catch (error) {
+            // Nothing may keep the process alive when it cannot listen (a port in use, say).
+            clearInterval(timer);
+            await draining;
+            throw error;
+          }
           logger.info({ port: server.port, database: db.location, version: VERSION }, "khaacho server listening");
           context.output.err(`Listening on http://${options.host}:${server.port} (database: ${db.kind} ${db.location}). Stop with Ctrl-C or SIGTERM.`);
 

@@ -104,6 +104,11 @@ describeEachDatabase("server: WhatsApp webhook, signatures and limits", (ctx) =>
     expect(bot.calls).toHaveLength(0);
     const api = await app.request("/api/orders", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ pad: "y".repeat(65 * 1024) }) });
     expect(api.status).toBe(413);
+    // An API refusal carries the API's security headers like any other API response.
+    expect(api.headers.get("x-content-type-options")).toBe("nosniff");
+    const apiNonsense = await app.request("/api/orders", { method: "POST", headers: { "Content-Type": "application/json", "Content-Length": "12abc" }, body: "{}" });
+    expect(apiNonsense.status).toBe(400);
+    expect(apiNonsense.headers.get("x-content-type-options")).toBe("nosniff");
     // A declared Content-Length is judged from the header (the body is then read without a count),
     // and one that is not a byte count is refused.
     const declared = await app.request(PATH, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": String(65 * 1024 + 1) }, body: "Body=x" });

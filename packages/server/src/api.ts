@@ -33,7 +33,8 @@ export interface OrderUseCases {
       timeZone: string;
     },
   ): Promise<{ ok: true; order: object; replayed: boolean } | { ok: false; refusal: OrderRefusal }>;
-  getOrderDetail(executor: Executor, number: string): Promise<object | undefined | null>;
+  /** `asOf` dates the days past due: the app's clock and business time zone. */
+  getOrderDetail(executor: Executor, number: string, asOf: { now: Date; timeZone: string }): Promise<object | undefined | null>;
   retailerStatement(executor: Executor, query: { retailerId: number; from: string; to: string }): Promise<object>;
 }
 
@@ -177,7 +178,7 @@ export function apiRoutes(deps: ApiDeps): Hono<{ Variables: AuthVariables }> {
 
   api.get("/orders/:number", requireRole("admin", "analyst"), async function showApiOrder(c) {
     const number = c.req.param("number");
-    const order = await deps.orders.getOrderDetail(deps.knex, number);
+    const order = await deps.orders.getOrderDetail(deps.knex, number, { now: deps.now(), timeZone: deps.businessTimeZone });
     await auditApiAction(deps.knex, c.get("principal"), { action: "order.show", entityType: "order", entityId: number, details: { found: Boolean(order) }, now: deps.now() });
     if (!order) throw new ApiError(404, "not_found", `no order ${number}`, { number });
     return c.json({ order });

@@ -85,6 +85,8 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.use("*", requestMetrics(metrics));
   app.use("*", requestLog(logger));
+  // Before the body limit, so that the API's refusals (413, a bad Content-Length) carry them too.
+  app.use("/api/*", secureHeaders());
   app.use("*", limitBody(MAX_BODY_BYTES));
 
   const signed = twilioSignature({ authToken: settings.twilioAuthToken, publicBaseUrl: settings.publicBaseUrl });
@@ -109,7 +111,6 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType });
   });
 
-  app.use("/api/*", secureHeaders());
   app.route(
     "/api",
     apiRoutes({ knex, orders: deps.orders, jwtSecret: settings.jwtSecret, vatRateBasisPoints: settings.vatRateBasisPoints, businessTimeZone: settings.businessTimeZone, metrics, now }),

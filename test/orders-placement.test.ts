@@ -103,6 +103,25 @@ describeEachDatabase("order placement", (ctx) => {
     expect(await knex("orders").where({ retailer_id: retailer.id }).count<{ count: number }[]>("* as count")).toEqual([{ count: 1 }]);
   });
 
+  it("refuses a key used before for another order instead of answering with that order", async () => {
+    const knex = ctx.db.knex;
+    const { rice, dal } = await seedGuideCatalog(knex);
+    const [a, b] = await Promise.all([insertRetailer(knex, { limitPaisa: 100_000_00 }), insertRetailer(knex, { limitPaisa: 100_000_00 })]);
+    const key = `SM-reused-${a.code}`;
+    const first = await placeOrder(knex, { ...base, retailerId: a.id, lines: [{ sku: rice, quantity: 3 }], idempotencyKey: key, now: NOW });
+    expect(first.ok).toBe(true);
+    const number = first.ok ? first.order.number : "";
+    const conflict = { code: "conflict", message: `idempotency key ${key} was already used for order ${number}, which is not this order` };
+    // Another retailer, other lines, other quantities: each is another order.
+    await expect(placeOrder(knex, { ...base, retailerId: b.id, lines: [{ sku: rice, quantity: 3 }], idempotencyKey: key, now: NOW })).rejects.toMatchObject(conflict);
+    await expect(placeOrder(knex, { ...base, retailerId: a.id, lines: [{ sku: rice, quantity: 3 }, { sku: dal, quantity: 1 }], idempotencyKey: key, now: NOW })).rejects.toMatchObject(conflict);
+    await expect(placeOrder(knex, { ...base, retailerId: a.id, lines: [{ sku: rice, quantity: 4 }], idempotencyKey: key, now: NOW })).rejects.toMatchObject(conflict);
+    // The same request, with its line given in two parts, is the same order.
+    const again = await placeOrder(knex, { ...base, retailerId: a.id, lines: [{ sku: rice, quantity: 1 }, { sku: rice, quantity: 2 }], idempotencyKey: key, now: NOW });
+    expect(again).toMatchObject({ ok: true, replayed: true, order: { number } });
+    expect(await knex("orders").where({ idempotency_key: key }).count<{ count: number }[]>("* as count")).toEqual([{ count: 1 }]);
+  });
+
   it("runs inside a caller's transaction and rolls back with it", async () => {
     const knex = ctx.db.knex;
     const { rice } = await seedGuideCatalog(knex);

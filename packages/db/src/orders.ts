@@ -203,14 +203,14 @@ export async function placeOrder(executor: Executor, input: PlaceOrderInput): Pr
       if (!("replayOf" in placed)) return placed;
       // The key was used before: answer with that order, read where it is visible.
       const order = await getOrderDetail(executor, placed.replayOf, { now: input.now, timeZone: input.timeZone });
-      if (order) return { ok: true, order, replayed: true };
+      if (order) return replayOf(order, input, normalized.lines);
       throw new Error(`order ${placed.replayOf} for idempotency key ${input.idempotencyKey} vanished`);
     } catch (error) {
       if (!own) throw error;
       // The same key committed by a concurrent placement after our read: answer with its order.
       if (input.idempotencyKey !== undefined && isUniqueViolation(error, "idempotency_key")) {
         const order = await findOrderByKey(executor, input.idempotencyKey, input.now, input.timeZone);
-        if (order) return { ok: true, order, replayed: true };
+        if (order) return replayOf(order, input, normalized.lines);
       }
       // A conflict (KH409: another placement took the stock or credit), a deadlock or a serialization failure.
       if (isRetryableTransactionError(error) && ++retries < CONFLICT_ATTEMPTS) {
@@ -221,6 +221,24 @@ export async function placeOrder(executor: Executor, input: PlaceOrderInput): Pr
       throw error;
     }
   }
+}
+
+/**
+ * The answer to a key used before: its order, when the request is the one that placed it (the
+ * same retailer, the same products in the same quantities). A key reused for another order is a
+ * mistake at the caller's end, refused rather than answered with someone else's order.
+ */
+function replayOf(order: OrderDetail, input: PlaceOrderInput, lines: readonly { sku: string; quantity: number }[]): PlaceOrderResult {
+  const asked = new Map(lines.map((l) => [l.sku, l.quantity]));
+  const same =
+    order.retailer.id === input.retailerId && order.items.length === asked.size && order.items.every((item) => asked.get(item.sku) === item.quantity);
+  if (!same) {
+    throw new DomainError("conflict", `idempotency key ${input.idempotencyKey} was already used for order ${order.number}, which is not this order`, {
+      idempotencyKey: input.idempotencyKey,
+      order: order.number,
+    });
+  }
+  return { ok: true, order, replayed: true };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Placement from what earlier reads left in memory: one round trip, and never a decision on
 // anything that changed since (prices, offers, vendors, retailer names, stock, credit).
-import { placeOrder, verifyLedger } from "@khaacho/db";
+import { changeOrderStatus, placeOrder, verifyLedger } from "@khaacho/db";
 import type { Knex } from "knex";
 import { expect, it } from "vitest";
 import { createTestDatabase, describeEachDatabase } from "./support/databases.js";
@@ -52,6 +52,23 @@ describeEachDatabase("order placement from memory", (ctx) => {
     const again = await place(2, "memory-key-1");
     expect(again.result).toMatchObject({ ok: true, replayed: true, order: { number: second.result.ok ? second.result.order.number : "" } });
     expect((await verifyLedger(knex)).violations).toEqual([]);
+  });
+
+  it("a vendor's record moving keeps what placements remember; a vendor renamed does not", async () => {
+    const knex = ctx.db.knex;
+    const { tea, retailer, cheap } = await twoVendorCatalog(knex);
+    const version = async () => ((await knex("catalog_version").first("version")) as { version: number }).version;
+    const place = () => statementsOf(knex, () => placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: tea.sku, quantity: 1 }], now: NOW }));
+    const first = await place();
+    if (!first.result.ok) throw new Error("not placed");
+    const before = await version();
+    await changeOrderStatus(knex, { number: first.result.order.number, action: "reject", actor: "vendor", now: NOW, timeZone: TZ });
+    expect(await version()).toBe(before);
+    const second = await place();
+    if (ctx.target === "pglite") expect(second.statements).toBe(1);
+    await knex("vendors").where({ id: cheap.id }).update({ name: "Cheap Traders Pvt Ltd" });
+    expect(await version()).toBeGreaterThan(before);
+    expect((await place()).result).toMatchObject({ ok: true, order: { vendor: { name: "Cheap Traders Pvt Ltd" } } });
   });
 
   it("a price changed since the last read is the price charged", async () => {

@@ -1,6 +1,6 @@
 import { isDomainError } from "@khaacho/core";
 import { changeOrderStatus, getCreditSummary, getOrderDetail, listOrders, placeOrder, verifyLedger } from "@khaacho/db";
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { insertOffer, insertProduct, insertRetailer, insertVendor, placementFootprint, seedGuideCatalog } from "./support/order-fixtures.js";
 import { describeEachDatabase } from "./support/databases.js";
 
@@ -101,6 +101,49 @@ describeEachDatabase("order placement", (ctx) => {
     expect(numbers.size).toBe(1);
     expect(results.map((r) => r.ok && r.replayed)).toEqual([false, true, true, true, true]);
     expect(await knex("orders").where({ retailer_id: retailer.id }).count<{ count: number }[]>("* as count")).toEqual([{ count: 1 }]);
+  });
+
+  it("breaks a tie on cost by the vendors' records: a vendor that rejected an order loses ties to one that did not", async () => {
+    const knex = ctx.db.knex;
+    const [first, second] = [await insertVendor(knex), await insertVendor(knex)];
+    const soap = await insertProduct(knex, { pricePaisa: 5000, name: "Soap" });
+    for (const vendor of [first, second]) await insertOffer(knex, { vendorId: vendor.id, productId: soap.id, costPaisa: 4000, stock: 100 });
+    const retailer = await insertRetailer(knex, { limitPaisa: 1_000_00 });
+    const place = async () => {
+      const result = await placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: soap.sku, quantity: 1 }], now: NOW });
+      if (!result.ok) throw new Error(JSON.stringify(result.refusal));
+      return result.order;
+    };
+    // Equal records (none yet): the older vendor.
+    const one = await place();
+    expect(one.vendor.code).toBe(first.code);
+    await changeOrderStatus(knex, { number: one.number, action: "reject", actor: "vendor", now: NOW, timeZone: TZ });
+    expect(await knex("vendors").whereIn("id", [first.id, second.id]).orderBy("id").select("delivered_orders", "rejected_orders")).toEqual([
+      { delivered_orders: 0, rejected_orders: 1 },
+      { delivered_orders: 0, rejected_orders: 0 },
+    ]);
+    // A process reads its vendors' records again after ten minutes at most.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 11 * 60_000);
+      const two = await place();
+      expect(two.vendor.code).toBe(second.code);
+      await changeOrderStatus(knex, { number: two.number, action: "accept", actor: "vendor", now: NOW, timeZone: TZ });
+      await changeOrderStatus(knex, { number: two.number, action: "dispatch", actor: "vendor", now: NOW, timeZone: TZ });
+      await changeOrderStatus(knex, { number: two.number, action: "deliver", actor: "vendor", now: NOW, timeZone: TZ });
+      expect(await knex("vendors").where({ id: second.id }).first("delivered_orders", "rejected_orders")).toEqual({ delivered_orders: 1, rejected_orders: 0 });
+      vi.setSystemTime(Date.now() + 11 * 60_000);
+      expect((await place()).vendor.code).toBe(second.code);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect((await verifyLedger(knex)).violations).toEqual([]);
+    // The verifier recounts the records from the orders.
+    await knex("vendors").where({ id: first.id }).update({ rejected_orders: 0 });
+    expect((await verifyLedger(knex)).violations).toEqual([
+      expect.objectContaining({ kind: "vendor_record", details: expect.objectContaining({ vendor: first.code, rejected: 0, rejectedOrders: 1 }) }),
+    ]);
+    await knex("vendors").where({ id: first.id }).update({ rejected_orders: 1 });
   });
 
   it("refuses a key used before for another order instead of answering with that order", async () => {

@@ -21,7 +21,7 @@ export { describeRefusal } from "./order-refusal.js";
 export type { OrderRefusal, OrderRefusalReason, ShortLine } from "./order-refusal.js";
 export { DEFAULT_VAT_RATE_BASIS_POINTS, MAX_LINE_QUANTITY, normalizeOrderLines, orderTotals, priceOrderLines } from "./order-pricing.js";
 export type { CatalogPrice, OrderLineRequest, OrderTotals, PricedLine } from "./order-pricing.js";
-export { chooseVendor, rankVendors } from "./vendor-choice.js";
+export { chooseVendor, rankVendors, vendorRecordScore } from "./vendor-choice.js";
 export type { SupplyLine, VendorChoice, VendorOffer } from "./vendor-choice.js";
 export { checkCredit, creditFigures } from "./credit.js";
 export type { CreditFigures, CreditPosition } from "./credit.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkCredit, creditFigures } from "./credit.js";
 import fc from "fast-check";
-import { chooseVendor, rankVendors, type VendorOffer } from "./vendor-choice.js";
+import { chooseVendor, rankVendors, type VendorOffer, vendorRecordScore } from "./vendor-choice.js";
 
 const offer = (vendorId: number, productId: number, costPaisa: number, stock: number, recordScore = 0): VendorOffer => ({
   offerId: vendorId * 100 + productId,
@@ -23,6 +23,15 @@ describe("vendor choice", () => {
     const result = chooseVendor(lines, [offer(1, 1, 100, 10), offer(1, 2, 100, 10), offer(2, 1, 90, 10), offer(2, 2, 90, 1), offer(3, 1, 95, 5), offer(3, 2, 100, 2)]);
     expect(result.ok && result.choice.vendorCode).toBe("V3");
     expect(result.ok && result.choice.costPaisa).toBe(5 * 95 + 2 * 100);
+  });
+
+  it("scores a record by delivered against rejected orders, a newcomer in the middle", () => {
+    expect(vendorRecordScore(0, 0)).toBe(0.5);
+    expect(vendorRecordScore(8, 0)).toBe(0.9);
+    expect(vendorRecordScore(0, 1)).toBeCloseTo(1 / 3);
+    // A long good record outweighs a short perfect one; one rejection does not sink a newcomer below a poor record.
+    expect(vendorRecordScore(98, 2)).toBeGreaterThan(vendorRecordScore(3, 0));
+    expect(vendorRecordScore(0, 1)).toBeGreaterThan(vendorRecordScore(2, 8));
   });
 
   it("breaks cost ties by record, then by vendor id", () => {

@@ -13,6 +13,17 @@ export interface VendorOffer {
   recordScore?: number;
 }
 
+/**
+ * A vendor's record as a score from 0 to 1: the share of its decided orders it delivered rather
+ * than rejected, counting one of each besides, so that a vendor with no history scores 0.5, one
+ * rejection does not sink a newcomer, and a long record weighs more than a short one.
+ * @example vendorRecordScore(0, 0) // 0.5
+ * @example vendorRecordScore(8, 0) // 0.9
+ */
+export function vendorRecordScore(delivered: number, rejected: number): number {
+  return (delivered + 1) / (delivered + rejected + 2);
+}
+
 /** A line to supply: product and quantity (sku and name for refusals). */
 export interface SupplyLine {
   productId: number;

@@ -255,8 +255,8 @@ export interface LedgerViolation {
  * its original; each delivered order has exactly one delivery journal matching its totals and no
  * other order has one; holds match open orders (and the retailers' cached hold totals); reserved
  * stock matches the quantities of orders not yet dispatched; payments, allocations and paid
- * amounts agree; each receivable equals delivered totals minus payments; and every order's vendor
- * and every item's product exist.
+ * amounts agree; each receivable equals delivered totals minus payments; every order's vendor
+ * and every item's product exist; and each vendor's record counts its delivered and rejected orders.
  */
 export async function verifyLedger(executor: Executor): Promise<{ ok: boolean; violations: LedgerViolation[]; checked: Record<string, number> }> {
   // One snapshot for every check, so a busy system does not show passing changes as violations.
@@ -450,6 +450,20 @@ export async function verifyLedger(executor: Executor): Promise<{ ok: boolean; v
       if (r.free > 0 && r.unpaid > 0) {
         add("allocation", `retailer ${r.code} has ${r.free} paisa of unallocated payments while ${r.unpaid} paisa of delivered orders are unpaid`, { retailer: r.code, freePaisa: r.free, unpaidPaisa: r.unpaid });
       }
+    }
+
+    for (const v of await rows<{ code: string; delivered: number; rejected: number; delivered_count: number; rejected_count: number }>(
+      `select v.code, v.delivered_orders as delivered, v.rejected_orders as rejected,
+              count(o.id) filter (where o.status = 'DELIVERED')::int as delivered_count, count(o.id) filter (where o.status = 'REJECTED')::int as rejected_count
+         from vendors v left join orders o on o.vendor_id = v.id and o.status in ('DELIVERED', 'REJECTED')
+        group by v.id, v.code, v.delivered_orders, v.rejected_orders
+       having v.delivered_orders <> count(o.id) filter (where o.status = 'DELIVERED') or v.rejected_orders <> count(o.id) filter (where o.status = 'REJECTED')`,
+    )) {
+      add(
+        "vendor_record",
+        `vendor ${v.code} records ${v.delivered} delivered and ${v.rejected} rejected orders, but its orders show ${v.delivered_count} and ${v.rejected_count}`,
+        { vendor: v.code, delivered: v.delivered, rejected: v.rejected, deliveredOrders: v.delivered_count, rejectedOrders: v.rejected_count },
+      );
     }
 
     const counts = (await rows<{ journals: number; entries: number; orders: number; accounts: number }>(

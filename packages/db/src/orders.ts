@@ -18,6 +18,7 @@ import {
   type PricedLine,
   priceOrderLines,
   rankVendors,
+  vendorRecordScore,
   transitionOrder,
   type VendorChoice,
 } from "@khaacho/core";
@@ -142,6 +143,8 @@ interface OfferRow {
   vendor_code: string;
   vendor_name: string;
   vendor_phone: string;
+  vendor_delivered: number;
+  vendor_rejected: number;
   sku: string;
   product_name: string;
   unit: string;
@@ -365,7 +368,7 @@ async function placeFromMemory(
   if (!retailer || version === undefined) return undefined;
   const products: RememberedProduct[] = [];
   for (const line of lines) {
-    const product = memory.products.get(line.sku);
+    const product = memory.product(line.sku);
     if (!product) return undefined;
     products.push(product);
   }
@@ -461,12 +464,13 @@ async function placeOnce(
             (select number from orders where idempotency_key = ?) as existing_number,
             to_regclass(?::text)::oid::bigint as day_sequence,
             (select version from catalog_version) as catalog_version,
-            o.offer_id, o.vendor_id, o.product_id, o.cost_paisa, o.stock, o.vendor_code, o.vendor_name, o.vendor_phone,
+            o.offer_id, o.vendor_id, o.product_id, o.cost_paisa, o.stock, o.vendor_code, o.vendor_name, o.vendor_phone, o.vendor_delivered, o.vendor_rejected,
             o.sku, o.product_name, o.unit, o.price_paisa, o.active
        from retailers r
        left join (
          select vp.id as offer_id, vp.vendor_id, vp.product_id, vp.cost_paisa, vp.stock,
                 v.code as vendor_code, v.name as vendor_name, v.phone as vendor_phone,
+                v.delivered_orders as vendor_delivered, v.rejected_orders as vendor_rejected,
                 p.sku, p.name as product_name, p.unit, p.price_paisa, p.active
            from unnest(?::text[]) as wanted(sku)
            join products p on p.sku = wanted.sku
@@ -490,7 +494,17 @@ async function placeOnce(
   for (const o of offers) {
     let product = remembered.get(o.sku);
     if (!product) remembered.set(o.sku, (product = { price: { productId: o.product_id, sku: o.sku, name: o.product_name, unit: o.unit, pricePaisa: o.price_paisa, active: o.active }, offers: [] }));
-    product.offers.push({ offerId: o.offer_id, vendorId: o.vendor_id, vendorCode: o.vendor_code, vendorName: o.vendor_name, vendorPhone: o.vendor_phone, productId: o.product_id, costPaisa: o.cost_paisa, stock: o.stock });
+    product.offers.push({
+      offerId: o.offer_id,
+      vendorId: o.vendor_id,
+      vendorCode: o.vendor_code,
+      vendorName: o.vendor_name,
+      vendorPhone: o.vendor_phone,
+      productId: o.product_id,
+      costPaisa: o.cost_paisa,
+      stock: o.stock,
+      recordScore: vendorRecordScore(o.vendor_delivered, o.vendor_rejected),
+    });
   }
   const names: RememberedRetailer = { id: retailer.id, code: retailer.code, name: retailer.name, phone: retailer.phone };
   memory.remember(retailer.catalog_version, names, remembered.values());
@@ -834,6 +848,14 @@ export async function changeOrderStatus(executor: Executor, input: ChangeOrderSt
         nowIso,
       ],
     );
+    if (input.action === "deliver" || input.action === "reject") {
+      // The vendor's record (placement breaks ties on cost by it).
+      await trx.raw(`update vendors set delivered_orders = delivered_orders + ?, rejected_orders = rejected_orders + ? where id = ?`, [
+        input.action === "deliver" ? 1 : 0,
+        input.action === "reject" ? 1 : 0,
+        order.vendor_id,
+      ]);
+    }
     if (input.action === "deliver") await settleRetailer(trx, order.retailer_id, input.now);
     await enqueueMessage(trx, {
       toPhone: retailer.phone,

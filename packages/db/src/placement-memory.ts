@@ -18,30 +18,39 @@ export interface RememberedRetailer {
 // Enough for a large catalog and retailer base; past it, start again rather than grow without end.
 const MAX_PRODUCTS = 50_000;
 const MAX_RETAILERS = 200_000;
+// How long a remembered product stands in for a read. Its vendors' records (delivered and rejected
+// orders, which rank vendors tied on cost) move without a catalog change; read again after this.
+const MAX_PRODUCT_AGE_MS = 10 * 60_000;
 
 /**
  * What order placement read before, so that a later placement can decide without reading and
  * send its decision in one round trip (`khaacho_place_cached`). Nothing here is trusted: the
  * database checks that the catalog version, the prices and the retailer's names are still these,
  * and reads the stock itself. Products are remembered at one catalog version; a read at another
- * version starts them afresh.
+ * version starts them afresh, and each is read again after ten minutes (its vendors' records).
  */
 export class PlacementMemory {
   catalogVersion: number | undefined;
-  readonly products = new Map<string, RememberedProduct>();
+  readonly #products = new Map<string, { product: RememberedProduct; at: number }>();
   readonly retailers = new Map<number, RememberedRetailer>();
 
-  /** Remembers what one read found, at the catalog version it was read at. */
-  remember(catalogVersion: number, retailer: RememberedRetailer, products: Iterable<RememberedProduct>): void {
-    if (catalogVersion !== this.catalogVersion || this.products.size >= MAX_PRODUCTS) this.forgetCatalog(catalogVersion);
+  /** Remembers what one read found, at the catalog version it was read at; `nowMs` is when. */
+  remember(catalogVersion: number, retailer: RememberedRetailer, products: Iterable<RememberedProduct>, nowMs = Date.now()): void {
+    if (catalogVersion !== this.catalogVersion || this.#products.size >= MAX_PRODUCTS) this.forgetCatalog(catalogVersion);
     if (this.retailers.size >= MAX_RETAILERS) this.retailers.clear();
     this.retailers.set(retailer.id, retailer);
-    for (const product of products) this.products.set(product.price.sku, product);
+    for (const product of products) this.#products.set(product.price.sku, { product, at: nowMs });
+  }
+
+  /** A product remembered recently enough to decide from, or undefined. */
+  product(sku: string, nowMs = Date.now()): RememberedProduct | undefined {
+    const remembered = this.#products.get(sku);
+    return remembered && nowMs - remembered.at <= MAX_PRODUCT_AGE_MS ? remembered.product : undefined;
   }
 
   /** Forgets every product (the catalog moved on), optionally noting the version now current. */
   forgetCatalog(catalogVersion?: number): void {
-    this.products.clear();
+    this.#products.clear();
     this.catalogVersion = catalogVersion;
   }
 }

@@ -10,6 +10,9 @@ export interface Vendor {
   phone: string;
   area: string | null;
   status: "ACTIVE" | "INACTIVE";
+  /** Its record: orders it delivered and orders it rejected (placement breaks ties on cost by it). */
+  deliveredOrders: number;
+  rejectedOrders: number;
   createdAt: Date;
 }
 
@@ -20,11 +23,23 @@ interface VendorRow {
   phone: string;
   area: string | null;
   status: Vendor["status"];
+  delivered_orders: number;
+  rejected_orders: number;
   created_at: Date;
 }
 
 function toVendor(row: VendorRow): Vendor {
-  return { id: row.id, code: row.code, name: row.name, phone: row.phone, area: row.area, status: row.status, createdAt: row.created_at };
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    phone: row.phone,
+    area: row.area,
+    status: row.status,
+    deliveredOrders: row.delivered_orders,
+    rejectedOrders: row.rejected_orders,
+    createdAt: row.created_at,
+  };
 }
 
 /** Registers a vendor. */

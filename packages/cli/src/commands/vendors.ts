@@ -61,6 +61,8 @@ export function vendorsCommand(context: CommandContext): Command {
                   { header: "Phone", value: (v) => v.phone },
                   { header: "Area", value: (v) => v.area },
                   { header: "Status", value: (v) => v.status },
+                  { header: "Delivered", value: (v) => String(v.deliveredOrders) },
+                  { header: "Rejected", value: (v) => String(v.rejectedOrders) },
                 ]),
         };
       }),

@@ -127,6 +127,14 @@ describeEachDatabase("payments and the ledger", (ctx) => {
         await trx("ledger_entries").insert({ journal_id: (j as { id: number }).id, account_id: accountId.id, direction: "debit", amount_paisa: 5 });
       }),
     ).rejects.toThrow(/does not balance/);
+    // Nor a journal without any entries.
+    const journals = await knex("ledger_journals").count<{ count: number }[]>("* as count");
+    await expect(
+      knex.transaction(async (trx) => {
+        await trx("ledger_journals").insert({ kind: "payment", description: "empty", business_date: "2026-02-02" });
+      }),
+    ).rejects.toThrow(/does not balance \(debits - credits = 0, 0 entries\)/);
+    expect(await knex("ledger_journals").count<{ count: number }[]>("* as count")).toEqual(journals);
   });
 
   it("verify reports every kind of tampering it is meant to catch", async () => {

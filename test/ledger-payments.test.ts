@@ -158,4 +158,50 @@ describeEachDatabase("payments and the ledger", (ctx) => {
     for (const kind of ["cached_balance", "credit_hold", "reserved_stock", "retailer_holds", "order_postings", "receivable"]) expect(kinds).toContain(kind);
     expect(report.violations.every((v) => v.message.length > 0)).toBe(true);
   });
+
+  it("verify also catches journals that do not balance or reverse, and payments, paid amounts, totals and receivables out of step", async () => {
+    const knex = ctx.db.knex;
+    const { rice } = await seedGuideCatalog(knex);
+    const retailer = await insertRetailer(knex, { limitPaisa: 100_000_00 });
+    const delivered = await deliveredOrder(knex, retailer.id, rice, 1, "2026-02-01");
+    const paid = await deliveredOrder(knex, retailer.id, rice, 2, "2026-02-01");
+    const open = await placeOrder(knex, { retailerId: retailer.id, lines: [{ sku: rice, quantity: 3 }], source: "cli", actor: "ops", now: day("2026-02-02"), vatRateBasisPoints: 1300, timeZone: TZ });
+    if (!open.ok) throw new Error("refused");
+    const reference = `KH-TAMPER-${retailer.code}`;
+    await recordPayment(knex, { retailerId: retailer.id, amountPaisa: 1000, method: "khalti", reference, actor: "ops", now: day("2026-02-03"), timeZone: TZ });
+    const ids = async (table: string, where: Record<string, unknown>) => ((await knex(table).where(where).first("id")) as { id: number }).id;
+    const deliveredId = await ids("orders", { number: delivered });
+    const deliveryJournal = await ids("ledger_journals", { order_id: deliveredId, kind: "order_delivery" });
+    const receivable = await ids("ledger_accounts", { code: `receivable:retailer:${retailer.id}` });
+    const cash = await ids("ledger_accounts", { code: "asset:khalti" });
+
+    // What the database refuses (ledger rows), written with its triggers off; then the cached rows.
+    const forged = await knex.transaction(async (trx) => {
+      await trx.raw("set local session_replication_role = replica");
+      const [empty] = (await trx("ledger_journals").insert({ kind: "payment", description: "forged: no entries", business_date: "2026-02-03" }).returning("id")) as { id: number }[];
+      const [mirror] = (await trx("ledger_journals")
+        .insert({ kind: "payment_reversal", description: "forged: reverses the wrong amounts", reverses_journal_id: deliveryJournal, business_date: "2026-02-03" })
+        .returning("id")) as { id: number }[];
+      await trx("ledger_entries").insert([
+        { journal_id: mirror!.id, account_id: cash, direction: "debit", amount_paisa: 1 },
+        { journal_id: mirror!.id, account_id: receivable, direction: "credit", amount_paisa: 1 },
+      ]);
+      await trx.raw("set local session_replication_role = origin");
+      return { empty: empty!.id, mirror: mirror!.id };
+    });
+    await knex("retailers").where({ id: retailer.id }).increment("receivable_paisa", 5);
+    await knex("orders").where({ number: paid }).increment("paid_paisa", 7);
+    await knex("payments").where({ reference }).decrement("allocated_paisa", 11);
+    await knex("order_items").where({ order_id: open.order.id }).increment("unit_cost_paisa", 13);
+
+    const violations = (await verifyLedger(knex)).violations;
+    const found = (kind: string, details: Record<string, unknown>) => expect(violations).toContainEqual(expect.objectContaining({ kind, details: expect.objectContaining(details) }));
+    found("unbalanced_journal", { journalId: forged.empty, entries: 0 });
+    found("reversal_mismatch", { journalId: forged.mirror, reversesJournalId: deliveryJournal });
+    found("retailer_receivable", { retailer: retailer.code });
+    found("order_paid", { number: paid });
+    found("payment", { reference });
+    found("order_totals", { number: open.order.number });
+    found("allocation", { retailer: retailer.code });
+  });
 });

@@ -99,7 +99,14 @@ describeEachDatabase(
 
     // Another transaction changes what a placement read, and commits while the placement's write
     // waits for its row lock: the write's guard aborts it, and placement reads and decides again.
-    async function whileBlocked<T>(knex: Knex, block: (trx: Knex.Transaction) => Promise<unknown>, start: () => Promise<T>): Promise<{ result: T; waited: boolean }> {
+    // `probe`, given, runs in the blocking transaction once the placement waits, and may abort it
+    // (it is then rolled back instead of committed).
+    async function whileBlocked<T>(
+      knex: Knex,
+      block: (trx: Knex.Transaction) => Promise<unknown>,
+      start: () => Promise<T>,
+      probe?: (trx: Knex.Transaction) => Promise<void>,
+    ): Promise<{ result: T; waited: boolean }> {
       const blocker = await knex.transaction();
       await block(blocker);
       const running = start();
@@ -109,9 +116,42 @@ describeEachDatabase(
         waited = (rows[0]?.n ?? 0) > 0;
         if (!waited) await new Promise((r) => setTimeout(r, 5));
       }
-      await blocker.commit();
+      if (probe) {
+        await probe(blocker);
+        await blocker.rollback();
+      } else {
+        await blocker.commit();
+      }
       return { result: await running, waited };
     }
+
+    it("a placement locks its offers in id order, whatever the order of its lines", async () => {
+      const knex = ctx.db.knex;
+      const vendor = await insertVendor(knex);
+      const a = await insertProduct(knex, { pricePaisa: 1000, name: "Candles" });
+      const b = await insertProduct(knex, { pricePaisa: 2000, name: "Matches" });
+      const low = await insertOffer(knex, { vendorId: vendor.id, productId: a.id, costPaisa: 900, stock: 10 });
+      const high = await insertOffer(knex, { vendorId: vendor.id, productId: b.id, costPaisa: 1800, stock: 10 });
+      expect(low).toBeLessThan(high);
+      const retailer = await insertRetailer(knex, { limitPaisa: 1_000_000 });
+      // Hold the higher offer; the placement, lines highest first, waits for it holding the lower
+      // one already. Locked in the lines' order instead, it would wait before touching the lower.
+      let lowerHeld: unknown;
+      const { result, waited } = await whileBlocked(
+        knex,
+        (trx) => trx.raw("select id from vendor_products where id = ? for update", [high]),
+        () => placeOrder(knex, { ...base, retailerId: retailer.id, lines: [{ sku: b.sku, quantity: 1 }, { sku: a.sku, quantity: 1 }] }),
+        async (trx) => {
+          lowerHeld = await trx.raw("select id from vendor_products where id = ? for update nowait", [low]).then(
+            () => false,
+            (error: { code?: string }) => error.code,
+          );
+        },
+      );
+      expect(waited).toBe(true);
+      expect(lowerHeld).toBe("55P03");
+      expect(result).toMatchObject({ ok: true });
+    });
 
     it("stock taken between a placement's read and its write: the guard aborts the write and the refusal shows what is left", async () => {
       const knex = ctx.db.knex;

@@ -96,6 +96,25 @@ describeEachDatabase("server: WhatsApp webhook, signatures and limits", (ctx) =>
     expect(bot.calls).toHaveLength(1);
   });
 
+  it("answers before Twilio gives up when the bot is slow: the message is kept and the retailer told so", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const slow: WebhookBot = {
+      async handle(message) {
+        await released;
+        return { replies: [`late: ${message.body}`], duplicate: false };
+      },
+    };
+    const { app, spool, logs } = createTestApp(ctx.db.knex, slow, { handleTimeoutMs: 50 });
+    const params = inboundParams(PHONE, "2 rice");
+    const res = await postSigned(app, PATH, params);
+    release();
+    expect(res.status).toBe(200);
+    expect(twimlMessages(await res.text())).toEqual([KEPT_REPLY]);
+    expect(spool.list().map((e) => e.message.messageSid)).toEqual([params.MessageSid]);
+    expect(logs.some((l) => l.level >= 50 && l.messageSid === params.MessageSid && /did not answer within 50 ms/.test(String((l.err as { message?: string } | undefined)?.message)))).toBe(true);
+  });
+
   it("refuses bodies over 64 KB with 413 before doing anything", async () => {
     const { app } = createTestApp(ctx.db.knex, bot);
     const params = inboundParams(PHONE, "x".repeat(70 * 1024));

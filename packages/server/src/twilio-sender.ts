@@ -11,8 +11,10 @@ export function createTwilioSender(options: {
   from: string;
   /** Where Twilio reports delivery: PUBLIC_BASE_URL + /webhooks/twilio/status. */
   statusCallback?: string | undefined;
+  /** The twilio library's HTTP client (its default, unless given: a proxy's, say, or a fake). */
+  httpClient?: twilio.RequestClient | undefined;
 }): OutboxSender {
-  const client = twilio(options.accountSid, options.authToken);
+  const client = twilio(options.accountSid, options.authToken, options.httpClient ? { httpClient: options.httpClient } : {});
   return {
     async send(message: OutboundMessage) {
       const common = { from: options.from, to: `whatsapp:${message.to}`, ...(options.statusCallback ? { statusCallback: options.statusCallback } : {}) };

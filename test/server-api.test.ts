@@ -73,6 +73,10 @@ describeEachDatabase("server: /api orders and statements", (ctx) => {
 
     const reused = await place(a, "op-1", { retailer: "R001", items: [{ sku: "RICE-25", quantity: 2 }] });
     expect(reused.status).toBe(409);
+    // Repeats and a reused key are admin actions too: each is in the audit log.
+    const repeats = await ctx.db.knex("audit_log").whereIn("action", ["order.place_replayed", "order.place_key_conflict"]).orderBy("id").select("action", "entity_id");
+    expect(repeats.filter((r) => r.action === "order.place_replayed").map((r) => r.entity_id).sort()).toEqual(["op-1", "op-2", "op-2", "op-2", "op-2"]);
+    expect(repeats.filter((r) => r.action === "order.place_key_conflict")).toEqual([{ action: "order.place_key_conflict", entity_id: "op-1" }]);
   });
 
   it("answers 422 with the reason and figures, and the same answer for the same key", async () => {

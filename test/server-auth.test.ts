@@ -48,6 +48,10 @@ describeEachDatabase("server: API tokens and roles", (ctx) => {
     const forbidden = await post(app, analyst.token);
     expect(forbidden.status).toBe(403);
     expect(await forbidden.json()).toMatchObject({ error: { code: "forbidden" } });
+    // The refused attempt is in the audit log, with the route and the roles it needs.
+    expect(await ctx.db.knex("audit_log").where({ action: "denied" }).select("actor", "entity_id", "details")).toEqual([
+      { actor: `api:reports#${analyst.record.id}`, entity_id: "POST /api/orders", details: { role: "analyst", needs: ["admin"] } },
+    ]);
 
     // A token whose role claim was changed does not match its record.
     const admin = await issueApiToken(ctx.db.knex, { secret: JWT_SECRET, role: "admin", name: "ops", now });

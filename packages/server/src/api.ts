@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { businessDate, addDays } from "@khaacho/core";
-import { type Executor, inTransaction } from "@khaacho/db";
+import { type ApiRole, type Executor, inTransaction } from "@khaacho/db";
 import { Hono } from "hono";
 import type { Knex } from "knex";
 import { auditApiAction } from "./audit.js";
@@ -101,8 +101,13 @@ interface StoredAnswer {
 export function apiRoutes(deps: ApiDeps): Hono<{ Variables: AuthVariables }> {
   const api = new Hono<{ Variables: AuthVariables }>();
   api.use("*", bearerAuth({ knex: deps.knex, secret: deps.jwtSecret, now: deps.now }));
+  // A refused attempt is an action too: recorded with the route and the roles it needs.
+  const allow = (...roles: ApiRole[]) =>
+    requireRole(roles, (principal, route) =>
+      auditApiAction(deps.knex, principal, { action: "denied", entityType: "route", entityId: route, details: { needs: roles }, now: deps.now() }),
+    );
 
-  api.post("/orders", requireRole("admin"), async function placeApiOrder(c) {
+  api.post("/orders", allow("admin"), async function placeApiOrder(c) {
     const principal = c.get("principal");
     const key = c.req.header("Idempotency-Key")?.trim();
     if (!key) throw new ApiError(400, "invalid_input", "the Idempotency-Key header is required (any unique string per order, e.g. a UUID)", { field: "Idempotency-Key" });
@@ -116,8 +121,18 @@ export function apiRoutes(deps: ApiDeps): Hono<{ Variables: AuthVariables }> {
     const request = parseOrderRequest(body);
     const requestHash = createHash("sha256").update(JSON.stringify(request)).digest("hex");
 
-    const answer = (stored: StoredAnswer) => {
-      if (stored.request_hash !== requestHash) {
+    // A repeat is audited as one (the first request's row says what it did); a key reused for
+    // another request is audited as refused.
+    const answer = async (stored: StoredAnswer) => {
+      const reused = stored.request_hash !== requestHash;
+      await auditApiAction(deps.knex, principal, {
+        action: reused ? "order.place_key_conflict" : "order.place_replayed",
+        entityType: "idempotency_key",
+        entityId: key,
+        details: reused ? { request } : { status: stored.status },
+        now: deps.now(),
+      });
+      if (reused) {
         throw new ApiError(409, "conflict", "this Idempotency-Key was already used for a different request", { field: "Idempotency-Key" });
       }
       deps.metrics.apiOrders.inc({ outcome: "replayed" });
@@ -176,7 +191,7 @@ export function apiRoutes(deps: ApiDeps): Hono<{ Variables: AuthVariables }> {
     return c.json(outcome.response, outcome.status);
   });
 
-  api.get("/orders/:number", requireRole("admin", "analyst"), async function showApiOrder(c) {
+  api.get("/orders/:number", allow("admin", "analyst"), async function showApiOrder(c) {
     const number = c.req.param("number");
     const order = await deps.orders.getOrderDetail(deps.knex, number, { now: deps.now(), timeZone: deps.businessTimeZone });
     await auditApiAction(deps.knex, c.get("principal"), { action: "order.show", entityType: "order", entityId: number, details: { found: Boolean(order) }, now: deps.now() });
@@ -185,7 +200,7 @@ export function apiRoutes(deps: ApiDeps): Hono<{ Variables: AuthVariables }> {
   });
 
   // `:code` is the retailer's code (what operators and the CLI use), not the internal row id.
-  api.get("/retailers/:code/statement", requireRole("admin", "analyst"), async function showApiStatement(c) {
+  api.get("/retailers/:code/statement", allow("admin", "analyst"), async function showApiStatement(c) {
     const code = c.req.param("code");
     const today = businessDate(deps.now(), deps.businessTimeZone);
     const to = dateParam(c.req.query("to"), "to", today);

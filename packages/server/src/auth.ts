@@ -83,11 +83,18 @@ export function bearerAuth(deps: { knex: Knex; secret: string; now: () => Date }
   };
 }
 
-/** Lets through only the given roles: 403 for any other (authenticated) caller. */
-export function requireRole(...roles: ApiRole[]): MiddlewareHandler<{ Variables: AuthVariables }> {
+/**
+ * Lets through only the given roles: 403 for any other (authenticated) caller, after `denied`
+ * (which records the attempt) has run.
+ */
+export function requireRole(
+  roles: readonly ApiRole[],
+  denied: (principal: Principal, route: string) => Promise<void>,
+): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async function checkRole(c, next) {
     const principal = c.get("principal");
     if (!roles.includes(principal.role)) {
+      await denied(principal, `${c.req.method} ${c.req.routePath}`);
       throw new ApiError(403, "forbidden", `this needs the ${roles.join(" or ")} role; the token has ${principal.role}`);
     }
     await next();

@@ -5,6 +5,7 @@ import { expect, it } from "vitest";
 import { createBot } from "@khaacho/bot";
 import { botOn, RAM, retailerChat, seed } from "./support/bot.js";
 import { describeEachDatabase } from "./support/databases.js";
+import { insertOffer, insertProduct, insertRetailer, insertVendor } from "./support/order-fixtures.js";
 
 const GITA = "+9779856789012";
 const SCRIPT = [
@@ -77,6 +78,26 @@ describeEachDatabase(
       expect(replies.filter((r) => r?.startsWith("✅ Order Confirmed!"))).toHaveLength(1);
       expect(replies.filter((r) => r === chatReplies.nothingPendingReply("en"))).toHaveLength(3);
       expect(await orders()).toBe(2);
+    });
+
+    it("100 retailers confirming at once for stock of 10: 10 orders, 90 told what is left, nobody gets an apology", async () => {
+      const knex = ctx.db.knex;
+      const vendor = await insertVendor(knex);
+      const lamp = await insertProduct(knex, { sku: "LAMP-OIL-1L", name: "Lamp Oil 1L", pricePaisa: 30000 });
+      await insertOffer(knex, { vendorId: vendor.id, productId: lamp.id, costPaisa: 27000, stock: 10 });
+      const retailers = await Promise.all(Array.from({ length: 100 }, () => insertRetailer(knex, { limitPaisa: 1_000_000 })));
+      for (const r of retailers) await retailerChat(() => botOn(ctx.db, clock), r.phone, clock).send("LAMP-OIL-1L x 1");
+      // Every CONFIRM but the first ten finds its stock taken after it read it: placement conflicts,
+      // retried inside each message's transaction, must never surface as an error.
+      const results = await Promise.all(
+        retailers.map((r, i) => botOn(ctx.db, clock).handle({ messageSid: `SM-rush-${i}`, phone: r.phone, body: "CONFIRM", numMedia: 0, receivedAt: clock.now })),
+      );
+      const first = results.map((r) => r.replies[0] ?? "");
+      expect(first.filter((t) => t === chatReplies.errorReply("en"))).toEqual([]);
+      expect(first.filter((t) => t.startsWith("✅ Order Confirmed!"))).toHaveLength(10);
+      expect(first.filter((t) => !t.startsWith("✅ Order Confirmed!")).every((t) => /Lamp Oil 1L/u.test(t))).toBe(true);
+      expect(await knex("vendor_products").where({ vendor_id: vendor.id }).first("stock", "reserved")).toEqual({ stock: 0, reserved: 10 });
+      expect(await knex("inbound_messages").whereIn("message_sid", retailers.map((_, i) => `SM-rush-${i}`)).where({ status: "processed" }).count({ n: "*" }).first()).toMatchObject({ n: 100 });
     });
   },
   { targets: ["postgres"], poolMax: 10 },

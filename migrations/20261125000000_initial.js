@@ -3,6 +3,24 @@
 // Asia/Kathmandu calendar days stored as `date`. Constraints that protect data live here, not only
 // in code: later migrations extend this schema, they never loosen it.
 
+/** The entries' balance check (a later migration redefines it and, rolled back, restores this). */
+export const LEDGER_CHECK_BALANCED = `
+    create function ledger_check_balanced() returns trigger language plpgsql as $$
+    declare
+      imbalance bigint;
+      entry_count integer;
+    begin
+      select coalesce(sum(case when direction = 'debit' then amount_paisa else -amount_paisa end), 0), count(*)
+        into imbalance, entry_count
+        from ledger_entries where journal_id = new.journal_id;
+      if imbalance <> 0 or entry_count < 2 then
+        raise exception 'journal % does not balance (debits - credits = %, % entries)', new.journal_id, imbalance, entry_count
+          using errcode = 'check_violation';
+      end if;
+      return null;
+    end $$
+`;
+
 /** @param {import("knex").Knex} knex */
 export async function up(knex) {
   await knex.schema.createTable("retailers", (t) => {
@@ -241,22 +259,7 @@ export async function up(knex) {
       for each statement execute function ledger_reject_change()
   `);
   // Every journal balances: checked when the transaction commits, so entries can be added one by one.
-  await knex.raw(`
-    create function ledger_check_balanced() returns trigger language plpgsql as $$
-    declare
-      imbalance bigint;
-      entry_count integer;
-    begin
-      select coalesce(sum(case when direction = 'debit' then amount_paisa else -amount_paisa end), 0), count(*)
-        into imbalance, entry_count
-        from ledger_entries where journal_id = new.journal_id;
-      if imbalance <> 0 or entry_count < 2 then
-        raise exception 'journal % does not balance (debits - credits = %, % entries)', new.journal_id, imbalance, entry_count
-          using errcode = 'check_violation';
-      end if;
-      return null;
-    end $$
-  `);
+  await knex.raw(LEDGER_CHECK_BALANCED);
   await knex.raw(`
     create constraint trigger ledger_entries_balanced after insert on ledger_entries
       deferrable initially deferred for each row execute function ledger_check_balanced()

@@ -5,19 +5,25 @@ import { expect, it } from "vitest";
 import { describeEachDatabase } from "./support/databases.js";
 import { AUTH_TOKEN, createTestApp, inboundParams, PUBLIC_BASE_URL, twimlMessages } from "./support/server-app.js";
 
+// A bot that holds each message until released: a request in flight for as long as a test needs.
+function heldBot(): { slowBot: WebhookBot; inFlight: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let started!: () => void;
+  const inFlight = new Promise<void>((r) => (started = r));
+  const slowBot: WebhookBot = {
+    async handle(message) {
+      started();
+      await released;
+      return { replies: [`done: ${message.body}`], duplicate: false };
+    },
+  };
+  return { slowBot, inFlight, release };
+}
+
 describeEachDatabase("server: graceful shutdown", (ctx) => {
   it("stops accepting connections but finishes the request in flight", async () => {
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let started!: () => void;
-    const inFlight = new Promise<void>((r) => (started = r));
-    const slowBot: WebhookBot = {
-      async handle(message) {
-        started();
-        await released;
-        return { replies: [`done: ${message.body}`], duplicate: false };
-      },
-    };
+    const { slowBot, inFlight, release } = heldBot();
     const { app } = createTestApp(ctx.db.knex, slowBot);
     const server = await startServer({ app, port: 0, hostname: "127.0.0.1", logger: createLogger("silent") });
     const params = inboundParams("+9779812345678", "slow one");
@@ -41,17 +47,7 @@ describeEachDatabase("server: graceful shutdown", (ctx) => {
   });
 
   it("does not hold shutdown open on a keep-alive connection once its request is answered", async () => {
-    let release!: () => void;
-    const released = new Promise<void>((r) => (release = r));
-    let started!: () => void;
-    const inFlight = new Promise<void>((r) => (started = r));
-    const slowBot: WebhookBot = {
-      async handle(message) {
-        started();
-        await released;
-        return { replies: [`done: ${message.body}`], duplicate: false };
-      },
-    };
+    const { slowBot, inFlight, release } = heldBot();
     const logged: string[] = [];
     const logger = createLogger("warn", { write: (line: string) => void logged.push(line) });
     const { app } = createTestApp(ctx.db.knex, slowBot);

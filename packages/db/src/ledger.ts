@@ -13,9 +13,10 @@ import {
 } from "@khaacho/core";
 import type { Knex } from "knex";
 import { type Executor, inTransaction } from "./transaction.js";
+import { SIDES } from "./settlement.js";
 
 /** What a journal records; corrections are `*_reversal` journals pointing at the original. */
-export type JournalKind = "order_delivery" | "payment" | "payment_reversal" | "vendor_settlement";
+export type JournalKind = "order_delivery" | "payment" | "payment_reversal" | "vendor_settlement" | "vendor_settlement_reversal";
 
 /** A journal to post: header and balanced postings. */
 export interface JournalInput {
@@ -242,6 +243,36 @@ export async function retailerStatement(executor: Executor, input: { retailerId:
   return { retailerId: input.retailerId, from: input.from, to: input.to, openingBalancePaisa, lines, totalDebitsPaisa, totalCreditsPaisa, closingBalancePaisa: balance };
 }
 
+// The violation kinds and wording of each side's money checks in verifyLedger.
+const SETTLEMENT_CHECKS = [
+  {
+    side: "retailer",
+    parties: "retailers",
+    accountType: "asset",
+    sign: 1,
+    journalKind: "payment",
+    fundsName: "payment",
+    balanceName: "receivable",
+    fundsViolation: "payment",
+    paidViolation: "order_paid",
+    balanceViolation: "receivable",
+    allocationViolation: "allocation",
+  },
+  {
+    side: "vendor",
+    parties: "vendors",
+    accountType: "liability",
+    sign: -1,
+    journalKind: "vendor_settlement",
+    fundsName: "settlement",
+    balanceName: "payable",
+    fundsViolation: "vendor_settlement",
+    paidViolation: "order_vendor_paid",
+    balanceViolation: "vendor_payable",
+    allocationViolation: "vendor_allocation",
+  },
+] as const;
+
 /** One broken invariant found by verifyLedger. */
 export interface LedgerViolation {
   kind: string;
@@ -254,8 +285,9 @@ export interface LedgerViolation {
  * least two entries; cached account balances equal the sums of their entries; each reversal mirrors
  * its original; each delivered order has exactly one delivery journal matching its totals and no
  * other order has one; holds match open orders (and the retailers' cached hold totals); reserved
- * stock matches the quantities of orders not yet dispatched; payments, allocations and paid
- * amounts agree; each receivable equals delivered totals minus payments; every order's vendor
+ * stock matches the quantities of orders not yet dispatched; payments and vendor settlements agree
+ * with their allocations, journals and the orders' paid amounts; each receivable equals delivered
+ * totals minus payments and each vendor payable delivered costs minus settlements; every order's vendor
  * and every item's product exist; and each vendor's record counts its delivered and rejected orders.
  */
 export async function verifyLedger(executor: Executor): Promise<{ ok: boolean; violations: LedgerViolation[]; checked: Record<string, number> }> {
@@ -409,46 +441,72 @@ export async function verifyLedger(executor: Executor): Promise<{ ok: boolean; v
       add("dangling_reference", `order ${d.number} refers to ${d.what} ${d.id}, which does not exist`, { number: d.number, [`${d.what}Id`]: d.id });
     }
 
-    for (const p of await rows<{ reference: string; allocated: number; sum: number; amount: number; reversed: boolean; journal_ok: boolean; reversal_ok: boolean }>(
-      `select p.reference, p.allocated_paisa as allocated, coalesce(a.sum, 0) as sum, p.amount_paisa as amount, p.reversed_at is not null as reversed,
-              exists (select 1 from ledger_journals j where j.id = p.journal_id and j.kind = 'payment') as journal_ok,
-              (p.reversal_journal_id is null or exists (select 1 from ledger_journals j where j.id = p.reversal_journal_id and j.reverses_journal_id = p.journal_id)) as reversal_ok
-         from payments p left join (select payment_id, sum(amount_paisa) as sum from payment_allocations where reversed_at is null group by payment_id) a on a.payment_id = p.id
-        where p.allocated_paisa <> coalesce(a.sum, 0) or (p.reversed_at is not null and p.allocated_paisa <> 0)
-           or not exists (select 1 from ledger_journals j where j.id = p.journal_id and j.kind = 'payment')
-           or not (p.reversal_journal_id is null or exists (select 1 from ledger_journals j where j.id = p.reversal_journal_id and j.reverses_journal_id = p.journal_id))`,
-    )) {
-      add("payment", `payment ${p.reference}: allocated ${p.allocated} but allocations sum to ${p.sum}${p.journal_ok ? "" : "; no payment journal"}${p.reversal_ok ? "" : "; reversal journal does not reverse it"}`, {
-        reference: p.reference,
-        allocatedPaisa: p.allocated,
-        allocationsPaisa: p.sum,
-      });
-    }
-
-    for (const o of await rows<{ number: string; paid: number; sum: number; status: string; total: number }>(
-      `select o.number, o.paid_paisa as paid, coalesce(a.sum, 0) as sum, o.status, o.total_paisa as total
-         from orders o left join (select order_id, sum(amount_paisa) as sum from payment_allocations where reversed_at is null group by order_id) a on a.order_id = o.id
-        where o.paid_paisa <> coalesce(a.sum, 0) or (o.status <> 'DELIVERED' and o.paid_paisa <> 0)`,
-    )) {
-      add("order_paid", `order ${o.number} (${o.status}) says ${o.paid} paid but its allocations sum to ${o.sum}`, { number: o.number, paidPaisa: o.paid, allocationsPaisa: o.sum });
-    }
-
-    for (const r of await rows<{ code: string; balance: number; expected: number; free: number; unpaid: number }>(
-      `select r.code, coalesce(a.balance_paisa, 0) as balance,
-              coalesce((select sum(total_paisa) from orders o where o.retailer_id = r.id and o.status = 'DELIVERED'), 0)
-                - coalesce((select sum(amount_paisa) from payments p where p.retailer_id = r.id and p.reversed_at is null), 0) as expected,
-              coalesce((select sum(amount_paisa - allocated_paisa) from payments p where p.retailer_id = r.id and p.reversed_at is null), 0) as free,
-              coalesce((select sum(total_paisa - paid_paisa) from orders o where o.retailer_id = r.id and o.status = 'DELIVERED'), 0) as unpaid
-         from retailers r left join ledger_accounts a on a.retailer_id = r.id and a.type = 'asset'`,
-    )) {
-      if (r.balance !== r.expected) {
-        add("receivable", `retailer ${r.code}: receivable is ${r.balance} paisa but delivered orders minus payments is ${r.expected}`, { retailer: r.code, balancePaisa: r.balance, expectedPaisa: r.expected });
+    // Money in from retailers and out to vendors: each payment (settlement) agrees with its
+    // allocations and its journal, each order's paid amount with what was allocated to it, and each
+    // party's account with its delivered orders, its money and what is still unallocated.
+    for (const side of SETTLEMENT_CHECKS) {
+      const t = SIDES[side.side];
+      for (const p of await rows<{ reference: string; allocated: number; sum: number; journal_ok: boolean; reversal_ok: boolean }>(
+        `select p.reference, p.allocated_paisa as allocated, coalesce(a.sum, 0) as sum,
+                exists (select 1 from ledger_journals j where j.id = p.journal_id and j.kind = '${side.journalKind}') as journal_ok,
+                (p.reversal_journal_id is null or exists (select 1 from ledger_journals j where j.id = p.reversal_journal_id and j.reverses_journal_id = p.journal_id)) as reversal_ok
+           from ${t.funds} p left join (select ${t.fundsKey}, sum(amount_paisa) as sum from ${t.allocations} where reversed_at is null group by ${t.fundsKey}) a on a.${t.fundsKey} = p.id
+          where p.allocated_paisa <> coalesce(a.sum, 0) or (p.reversed_at is not null and p.allocated_paisa <> 0)
+             or not exists (select 1 from ledger_journals j where j.id = p.journal_id and j.kind = '${side.journalKind}')
+             or not (p.reversal_journal_id is null or exists (select 1 from ledger_journals j where j.id = p.reversal_journal_id and j.reverses_journal_id = p.journal_id))`,
+      )) {
+        add(side.fundsViolation, `${side.fundsName} ${p.reference}: allocated ${p.allocated} but allocations sum to ${p.sum}${p.journal_ok ? "" : `; no ${side.journalKind} journal`}${p.reversal_ok ? "" : "; reversal journal does not reverse it"}`, {
+          reference: p.reference,
+          allocatedPaisa: p.allocated,
+          allocationsPaisa: p.sum,
+        });
       }
-      if (r.balance !== r.unpaid - r.free) {
-        add("allocation", `retailer ${r.code}: unpaid orders (${r.unpaid}) minus unallocated payments (${r.free}) do not equal the receivable (${r.balance})`, { retailer: r.code });
+      for (const j of await rows<{ id: number }>(
+        `select j.id from ledger_journals j where j.kind = '${side.journalKind}' and not exists (select 1 from ${t.funds} p where p.journal_id = j.id)`,
+      )) {
+        add(side.fundsViolation, `journal ${j.id} (${side.journalKind}) has no ${side.fundsName} row`, { journalId: j.id });
       }
-      if (r.free > 0 && r.unpaid > 0) {
-        add("allocation", `retailer ${r.code} has ${r.free} paisa of unallocated payments while ${r.unpaid} paisa of delivered orders are unpaid`, { retailer: r.code, freePaisa: r.free, unpaidPaisa: r.unpaid });
+
+      for (const o of await rows<{ number: string; paid: number; sum: number; status: string }>(
+        `select o.number, o.${t.paid} as paid, coalesce(a.sum, 0) as sum, o.status
+           from orders o left join (select order_id, sum(amount_paisa) as sum from ${t.allocations} where reversed_at is null group by order_id) a on a.order_id = o.id
+          where o.${t.paid} <> coalesce(a.sum, 0) or (o.status <> 'DELIVERED' and o.${t.paid} <> 0)`,
+      )) {
+        add(side.paidViolation, `order ${o.number} (${o.status}) says ${o.paid} paid${side.side === "vendor" ? " to its vendor" : ""} but its allocations sum to ${o.sum}`, {
+          number: o.number,
+          paidPaisa: o.paid,
+          allocationsPaisa: o.sum,
+        });
+      }
+
+      // Receivables are debit balances, payables credit balances: `sign` turns either into "owed".
+      for (const r of await rows<{ code: string; owed: number; expected: number; free: number; unpaid: number }>(
+        `select x.code, ${side.sign} * coalesce(a.balance_paisa, 0) as owed,
+                coalesce((select sum(${t.owed}) from orders o where o.${t.party} = x.id and o.status = 'DELIVERED'), 0)
+                  - coalesce((select sum(amount_paisa) from ${t.funds} p where p.${t.party} = x.id and p.reversed_at is null), 0) as expected,
+                coalesce((select sum(amount_paisa - allocated_paisa) from ${t.funds} p where p.${t.party} = x.id and p.reversed_at is null), 0) as free,
+                coalesce((select sum(${t.owed} - ${t.paid}) from orders o where o.${t.party} = x.id and o.status = 'DELIVERED'), 0) as unpaid
+           from ${side.parties} x left join ledger_accounts a on a.${t.party} = x.id and a.type = '${side.accountType}'`,
+      )) {
+        if (r.owed !== r.expected) {
+          add(side.balanceViolation, `${side.side} ${r.code}: ${side.balanceName} is ${r.owed} paisa but delivered orders minus ${side.fundsName}s is ${r.expected}`, {
+            [side.side]: r.code,
+            balancePaisa: r.owed,
+            expectedPaisa: r.expected,
+          });
+        }
+        if (r.owed !== r.unpaid - r.free) {
+          add(side.allocationViolation, `${side.side} ${r.code}: unpaid orders (${r.unpaid}) minus unallocated ${side.fundsName}s (${r.free}) do not equal the ${side.balanceName} (${r.owed})`, {
+            [side.side]: r.code,
+          });
+        }
+        if (r.free > 0 && r.unpaid > 0) {
+          add(side.allocationViolation, `${side.side} ${r.code} has ${r.free} paisa of unallocated ${side.fundsName}s while ${r.unpaid} paisa of delivered orders are unpaid`, {
+            [side.side]: r.code,
+            freePaisa: r.free,
+            unpaidPaisa: r.unpaid,
+          });
+        }
       }
     }
 

@@ -26,7 +26,7 @@ import type { Knex } from "knex";
 import { postJournal } from "./ledger.js";
 import { enqueueMessage } from "./outbox.js";
 import { type PlacementMemory, placementMemory, type RememberedProduct, type RememberedRetailer } from "./placement-memory.js";
-import { settleRetailer } from "./settlement.js";
+import { settleRetailer, settleVendor } from "./settlement.js";
 import { type Statements, withStatements } from "./statements.js";
 import { type Executor, inTransaction, isRetryableTransactionError, isTransaction } from "./transaction.js";
 
@@ -86,6 +86,9 @@ export interface OrderDetail {
   paidPaisa: number;
   /** What is still to be paid (0 for cancelled and rejected orders). */
   duePaisa: number;
+  /** What the vendor is owed for the items, and how much of it Khaacho has settled. */
+  vendorCostPaisa: number;
+  vendorPaidPaisa: number;
   placedAt: string;
   businessDate: string;
   expectedDeliveryDate: string | null;
@@ -109,6 +112,8 @@ export interface OrderSummary {
   placedAt: string;
   expectedDeliveryDate: string | null;
   dueDate: string | null;
+  /** Whole Kathmandu days since the due date while money is due (as of the list's `asOf`), else 0. */
+  daysPastDue: number;
 }
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
@@ -339,6 +344,8 @@ function placedOrder(input: PlaceOrderInput, row: { id: number; number: string }
       totalPaisa: totals.totalPaisa,
       paidPaisa: 0,
       duePaisa: totals.totalPaisa,
+      vendorCostPaisa: vendor.costPaisa,
+      vendorPaidPaisa: 0,
       placedAt: nowIso,
       businessDate: decision.day,
       expectedDeliveryDate: dates.expectedDeliveryDate,
@@ -598,6 +605,8 @@ interface OrderRow {
   vat_paisa: number;
   total_paisa: number;
   paid_paisa: number;
+  cost_paisa: number;
+  vendor_paid_paisa: number;
   placed_at: Date | string;
   business_date: string;
   expected_delivery_date: string | null;
@@ -608,7 +617,7 @@ interface OrderRow {
 
 const ORDER_COLUMNS = `o.id, o.number, o.status, o.source, o.retailer_id, r.code as retailer_code, r.name as retailer_name, r.phone as retailer_phone,
   o.vendor_id, v.code as vendor_code, v.name as vendor_name, o.subtotal_paisa, o.vat_rate_bp, o.vat_paisa, o.total_paisa, o.paid_paisa,
-  o.placed_at, o.business_date, o.expected_delivery_date, o.due_date, o.delivered_at,
+  o.cost_paisa, o.vendor_paid_paisa, o.placed_at, o.business_date, o.expected_delivery_date, o.due_date, o.delivered_at,
   (select count(*) from order_items i where i.order_id = o.id)::int as item_count`;
 const ORDER_FROM = `orders o join retailers r on r.id = o.retailer_id join vendors v on v.id = o.vendor_id`;
 
@@ -670,6 +679,8 @@ function toOrderDetail(row: OrderDetailRow, asOf: AsOf): OrderDetail {
     totalPaisa: row.total_paisa,
     paidPaisa: row.paid_paisa,
     duePaisa,
+    vendorCostPaisa: row.cost_paisa,
+    vendorPaidPaisa: row.vendor_paid_paisa,
     placedAt: iso(row.placed_at) as string,
     businessDate: row.business_date,
     expectedDeliveryDate: row.expected_delivery_date,
@@ -712,8 +723,9 @@ export interface OrderFilter {
   limit?: number | undefined;
 }
 
-/** Orders, newest first. */
-export async function listOrders(executor: Executor, filter: OrderFilter = {}): Promise<OrderSummary[]> {
+/** Orders, newest first, with days past due as of `asOf`. */
+export async function listOrders(executor: Executor, filter: OrderFilter = {}, asOf: AsOf = {}): Promise<OrderSummary[]> {
+  const today = businessDate(asOf.now ?? new Date(), asOf.timeZone);
   const where: string[] = [];
   const bindings: Knex.RawBinding[] = [];
   if (filter.retailerId !== undefined) {
@@ -733,20 +745,24 @@ export async function listOrders(executor: Executor, filter: OrderFilter = {}): 
     `select ${ORDER_COLUMNS} from ${ORDER_FROM} ${where.length ? `where ${where.join(" and ")}` : ""} order by o.placed_at desc, o.id desc limit ${limit}`,
     bindings,
   );
-  return rows.rows.map((r) => ({
-    id: r.id,
-    number: r.number,
-    status: r.status,
-    retailer: { id: r.retailer_id, code: r.retailer_code, name: r.retailer_name },
-    vendor: { code: r.vendor_code, name: r.vendor_name },
-    itemCount: r.item_count,
-    totalPaisa: r.total_paisa,
-    paidPaisa: r.paid_paisa,
-    duePaisa: dueOf(r.status, r.total_paisa, r.paid_paisa),
-    placedAt: iso(r.placed_at) as string,
-    expectedDeliveryDate: r.expected_delivery_date,
-    dueDate: r.due_date,
-  }));
+  return rows.rows.map((r) => {
+    const duePaisa = dueOf(r.status, r.total_paisa, r.paid_paisa);
+    return {
+      id: r.id,
+      number: r.number,
+      status: r.status,
+      retailer: { id: r.retailer_id, code: r.retailer_code, name: r.retailer_name },
+      vendor: { code: r.vendor_code, name: r.vendor_name },
+      itemCount: r.item_count,
+      totalPaisa: r.total_paisa,
+      paidPaisa: r.paid_paisa,
+      duePaisa,
+      placedAt: iso(r.placed_at) as string,
+      expectedDeliveryDate: r.expected_delivery_date,
+      dueDate: r.due_date,
+      daysPastDue: r.status === "DELIVERED" ? daysPastDue({ dueDate: r.due_date, duePaisa, today }) : 0,
+    };
+  });
 }
 
 /** A status change. */
@@ -856,7 +872,11 @@ export async function changeOrderStatus(executor: Executor, input: ChangeOrderSt
         order.vendor_id,
       ]);
     }
-    if (input.action === "deliver") await settleRetailer(trx, order.retailer_id, input.now);
+    if (input.action === "deliver") {
+      await settleRetailer(trx, order.retailer_id, input.now);
+      // The vendors update above holds the vendor's row, as recording a settlement does.
+      await settleVendor(trx, order.vendor_id, input.now);
+    }
     await enqueueMessage(trx, {
       toPhone: retailer.phone,
       kind: `order.${to.toLowerCase()}`,

@@ -12,7 +12,7 @@ import {
 import type { Knex } from "knex";
 import { postJournal, postReversal } from "./ledger.js";
 import { enqueueMessage } from "./outbox.js";
-import { settleRetailer } from "./settlement.js";
+import { settleRetailer, settleVendor } from "./settlement.js";
 import { type Executor, inTransaction } from "./transaction.js";
 
 /** A recorded payment from a retailer. */
@@ -209,62 +209,212 @@ export async function reversePayment(
   });
 }
 
+/** Money Khaacho paid to a vendor for its deliveries. */
+export interface VendorSettlementRecord {
+  id: number;
+  vendorId: number;
+  vendorCode: string;
+  amountPaisa: number;
+  method: PaymentMethod;
+  reference: string;
+  /** Applied to the vendor's cost of delivered orders; the rest is an advance for later deliveries. */
+  allocatedPaisa: number;
+  unallocatedPaisa: number;
+  businessDate: string;
+  paidAt: string;
+  reversedAt: string | null;
+}
+
+/** A settlement, where it went, and what Khaacho owes the vendor afterwards (negative: an advance). */
+export interface VendorSettlementResult {
+  settlement: VendorSettlementRecord;
+  allocations: PaymentAllocationRecord[];
+  payableBalancePaisa: number;
+  replayed: boolean;
+}
+
+async function loadSettlement(executor: Executor, reference: string): Promise<(Omit<VendorSettlementResult, "replayed"> & { journalId: number }) | undefined> {
+  const row = (
+    await executor.raw<{
+      rows: {
+        id: number;
+        vendor_id: number;
+        vendor_code: string;
+        amount_paisa: number;
+        method: PaymentMethod;
+        reference: string;
+        allocated_paisa: number;
+        business_date: string;
+        paid_at: Date | string;
+        reversed_at: Date | string | null;
+        journal_id: number;
+        payable: number | null;
+      }[];
+    }>(
+      `select s.id, s.vendor_id, (select code from vendors v where v.id = s.vendor_id) as vendor_code, s.amount_paisa, s.method, s.reference, s.allocated_paisa, s.business_date, s.paid_at, s.reversed_at, s.journal_id,
+              (select -balance_paisa from ledger_accounts a where a.vendor_id = s.vendor_id and a.type = 'liability') as payable
+         from vendor_settlements s where s.reference = ?`,
+      [reference],
+    )
+  ).rows[0];
+  if (!row) return undefined;
+  const allocations = await executor.raw<{ rows: { number: string; amount_paisa: number; reversed: boolean }[] }>(
+    `select o.number, a.amount_paisa, a.reversed_at is not null as reversed from vendor_settlement_allocations a join orders o on o.id = a.order_id where a.settlement_id = ? order by a.id`,
+    [row.id],
+  );
+  return {
+    journalId: row.journal_id,
+    settlement: {
+      id: row.id,
+      vendorId: row.vendor_id,
+      vendorCode: row.vendor_code,
+      amountPaisa: row.amount_paisa,
+      method: row.method,
+      reference: row.reference,
+      allocatedPaisa: row.allocated_paisa,
+      unallocatedPaisa: row.reversed_at === null ? row.amount_paisa - row.allocated_paisa : 0,
+      businessDate: row.business_date,
+      paidAt: isoOrNull(row.paid_at) as string,
+      reversedAt: isoOrNull(row.reversed_at),
+    },
+    allocations: allocations.rows.map((a) => ({ orderNumber: a.number, amountPaisa: a.amount_paisa, reversed: a.reversed })),
+    payableBalancePaisa: row.payable ?? 0,
+  };
+}
+
+function sameSettlement(existing: VendorSettlementRecord, input: { vendorId: number; amountPaisa: number }): void {
+  if (existing.vendorId !== input.vendorId || existing.amountPaisa !== input.amountPaisa) {
+    throw new DomainError("conflict", `settlement reference ${existing.reference} was already used for another settlement (${formatRupees(existing.amountPaisa)})`, {
+      reference: existing.reference,
+      amountPaisa: existing.amountPaisa,
+    });
+  }
+}
+
+async function lockVendor(trx: Knex.Transaction, vendorId: number): Promise<{ id: number; phone: string }> {
+  const row = (await trx.raw<{ rows: { id: number; phone: string }[] }>(`select id, phone from vendors where id = ? for update`, [vendorId])).rows[0];
+  if (!row) throw new DomainError("not_found", `no vendor with id ${vendorId}`, { vendorId });
+  return row;
+}
+
 /**
- * Records money paid to a vendor: payable debit, funds credit. The reference is the idempotency
- * key (a repeat returns the first settlement with `replayed: true`).
+ * Records money paid to a vendor: payable debit, funds credit, applied to the vendor's cost of its
+ * oldest unpaid delivered orders first; paying ahead of deliveries leaves an advance, applied to
+ * later deliveries. The reference is the idempotency key: a repeat returns the first settlement
+ * (`replayed: true`); the same reference for another vendor or amount is a `conflict`.
  */
 export async function recordVendorSettlement(
   executor: Executor,
   input: { vendorId: number; amountPaisa: number; method: PaymentMethod; reference: string; actor: string; now: Date; timeZone: string },
-): Promise<{ journalId: number; vendorId: number; amountPaisa: number; reference: string; payableBalancePaisa: number; replayed: boolean }> {
+): Promise<VendorSettlementResult> {
   checkMoney(input.amountPaisa, input.method, input.reference);
   const reference = input.reference.trim();
-  const key = `settlement:${reference}`;
-  const existing = async (ex: Executor) =>
-    (
-      await ex.raw<{ rows: { id: number; vendor_id: number; amount_paisa: number; balance: number }[] }>(
-        `select j.id, a.vendor_id, e.amount_paisa, a.balance_paisa as balance
-           from ledger_journals j join ledger_entries e on e.journal_id = j.id and e.direction = 'debit' join ledger_accounts a on a.id = e.account_id
-          where j.idempotency_key = ?`,
-        [key],
-      )
-    ).rows[0];
-  const replay = (row: { id: number; vendor_id: number; amount_paisa: number; balance: number }) => {
-    if (row.vendor_id !== input.vendorId || row.amount_paisa !== input.amountPaisa) {
-      throw new DomainError("conflict", `settlement reference ${reference} was already used for another settlement`, { reference });
-    }
-    return { journalId: row.id, vendorId: row.vendor_id, amountPaisa: row.amount_paisa, reference, payableBalancePaisa: -row.balance, replayed: true };
+  const replay = (found: Omit<VendorSettlementResult, "replayed">): VendorSettlementResult => {
+    sameSettlement(found.settlement, input);
+    return { settlement: found.settlement, allocations: found.allocations, payableBalancePaisa: found.payableBalancePaisa, replayed: true };
   };
   try {
     return await inTransaction(executor, async (trx) => {
-      const vendor = (await trx.raw<{ rows: { id: number; phone: string }[] }>(`select id, phone from vendors where id = ?`, [input.vendorId])).rows[0];
-      if (!vendor) throw new DomainError("not_found", `no vendor with id ${input.vendorId}`, { vendorId: input.vendorId });
-      const before = await existing(trx);
+      const vendor = await lockVendor(trx, input.vendorId);
+      const before = await loadSettlement(trx, reference);
       if (before) return replay(before);
+      const day = businessDate(input.now, input.timeZone);
       const journalId = await postJournal(trx, {
         kind: "vendor_settlement",
         description: `Settlement ${reference} to vendor (${input.method}) by ${input.actor}`,
-        idempotencyKey: key,
-        businessDate: businessDate(input.now, input.timeZone),
+        idempotencyKey: `settlement:${reference}`,
+        businessDate: day,
         createdAt: input.now,
         postings: vendorSettlementPostings({ vendorId: input.vendorId, method: input.method, amountPaisa: input.amountPaisa }),
       });
-      const after = await existing(trx);
+      await trx.raw(
+        `insert into vendor_settlements (vendor_id, amount_paisa, method, reference, journal_id, business_date, paid_at, created_at, actor)
+         values (?, ?, ?, ?, ?, ?::date, ?::timestamptz, ?::timestamptz, ?)`,
+        [input.vendorId, input.amountPaisa, input.method, reference, journalId, day, input.now.toISOString(), input.now.toISOString(), input.actor],
+      );
+      await settleVendor(trx, input.vendorId, input.now);
+      const recorded = await loadSettlement(trx, reference);
+      if (!recorded) throw new Error(`settlement ${reference} vanished inside its own transaction`);
       await enqueueMessage(trx, {
         toPhone: vendor.phone,
         kind: "vendor.settlement",
         body: `Khaacho paid you ${formatRupees(input.amountPaisa)} (${input.method}, ref ${reference}).`,
-        dedupeKey: key,
+        dedupeKey: `settlement:${reference}`,
       });
-      return { journalId, vendorId: input.vendorId, amountPaisa: input.amountPaisa, reference, payableBalancePaisa: -(after?.balance ?? 0), replayed: false };
+      return { settlement: recorded.settlement, allocations: recorded.allocations, payableBalancePaisa: recorded.payableBalancePaisa, replayed: false };
     });
   } catch (error) {
     if ((error as { code?: unknown })?.code === "23505") {
-      const row = await existing(executor);
-      if (row) return replay(row);
+      const found = await loadSettlement(executor, reference);
+      if (found) return replay(found);
     }
     throw error;
   }
+}
+
+/**
+ * Reverses a vendor settlement entered by mistake: posts the reversal journal, marks its
+ * allocations reversed so those orders' cost is owed to the vendor again, and re-applies any
+ * other advance. Reversing twice returns the first reversal (`replayed: true`).
+ */
+export async function reverseVendorSettlement(
+  executor: Executor,
+  input: { reference: string; actor: string; now: Date; timeZone: string; reason?: string | undefined },
+): Promise<VendorSettlementResult> {
+  const reference = input.reference.trim();
+  const found = await loadSettlement(executor, reference);
+  if (!found) throw new DomainError("not_found", `no vendor settlement with reference ${reference}`, { reference });
+  return inTransaction(executor, async (trx) => {
+    await lockVendor(trx, found.settlement.vendorId);
+    const current = await loadSettlement(trx, reference);
+    if (!current) throw new DomainError("not_found", `no vendor settlement with reference ${reference}`, { reference });
+    if (current.settlement.reversedAt !== null) return { settlement: current.settlement, allocations: current.allocations, payableBalancePaisa: current.payableBalancePaisa, replayed: true };
+    const reversalId = await postReversal(trx, {
+      journalId: current.journalId,
+      kind: "vendor_settlement_reversal",
+      description: `Reversal of settlement ${reference} by ${input.actor}${input.reason ? `: ${input.reason}` : ""}`,
+      idempotencyKey: `settlement-reversal:${reference}`,
+      businessDate: businessDate(input.now, input.timeZone),
+      createdAt: input.now,
+    });
+    const nowIso = input.now.toISOString();
+    await trx.raw(
+      `with a as (
+         update vendor_settlement_allocations set reversed_at = ?::timestamptz where settlement_id = ? and reversed_at is null returning order_id, amount_paisa),
+       o as (
+         update orders o set vendor_paid_paisa = o.vendor_paid_paisa - s.amount, updated_at = ?::timestamptz
+           from (select order_id, sum(amount_paisa) as amount from a group by order_id) s where o.id = s.order_id)
+       update vendor_settlements set reversed_at = ?::timestamptz, reversal_journal_id = ?, allocated_paisa = 0 where id = ?`,
+      [nowIso, current.settlement.id, nowIso, nowIso, reversalId, current.settlement.id],
+    );
+    await settleVendor(trx, current.settlement.vendorId, input.now);
+    const reversed = await loadSettlement(trx, reference);
+    if (!reversed) throw new Error(`settlement ${reference} vanished inside its own transaction`);
+    return { settlement: reversed.settlement, allocations: reversed.allocations, payableBalancePaisa: reversed.payableBalancePaisa, replayed: false };
+  });
+}
+
+/** What Khaacho owes a vendor: the cost of its delivered orders not yet settled, less any advance. */
+export interface VendorPayable {
+  /** The vendor's payable account (negative: the vendor holds an advance). */
+  payablePaisa: number;
+  /** Cost of delivered orders not yet settled. */
+  unsettledPaisa: number;
+  /** Settled ahead of deliveries, not yet applied to any order. */
+  advancePaisa: number;
+}
+
+/** A vendor's payable position, from its account, its orders and its settlements. */
+export async function getVendorPayable(executor: Executor, vendorId: number): Promise<VendorPayable> {
+  const row = (
+    await executor.raw<{ rows: { payable: number | null; unsettled: number | null; advance: number | null }[] }>(
+      `select (select -balance_paisa from ledger_accounts a where a.vendor_id = ? and a.type = 'liability') as payable,
+              (select sum(cost_paisa - vendor_paid_paisa) from orders o where o.vendor_id = ? and o.status = 'DELIVERED' and o.vendor_paid_paisa < o.cost_paisa) as unsettled,
+              (select sum(amount_paisa - allocated_paisa) from vendor_settlements s where s.vendor_id = ? and s.reversed_at is null) as advance`,
+      [vendorId, vendorId, vendorId],
+    )
+  ).rows[0];
+  return { payablePaisa: row?.payable ?? 0, unsettledPaisa: row?.unsettled ?? 0, advancePaisa: row?.advance ?? 0 };
 }
 
 /** A retailer's credit position, as the bot's BALANCE reply and the CLI show it. */

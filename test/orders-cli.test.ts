@@ -55,6 +55,17 @@ it("places, moves, pays, reports and verifies from the command line", async () =
   expect(statement.closingBalancePaisa).toBe(-12700);
   expect((await cli("ledger", "statement", "--retailer", "R-RAM", "--from", "2026-13-01")).code).toBe(2);
 
+  // Paying the vendor: its cost of the order is Rs.1,890.00 (10 x 135 + 5 x 108).
+  const settled = await cli("payments", "settle", "--vendor", "V-ABC", "--amount", "1500", "--reference", "NEFT-1");
+  expect(settled.code).toBe(0);
+  expect(settled.out).toContain(`paid Rs.1,500.00 of order #${order.number}`);
+  expect(settled.out).toContain("Khaacho now owes V-ABC Rs.390.00.");
+  expect((await cli("vendors", "show", "V-ABC")).out).toContain("Owed:   Rs.390.00 (unsettled deliveries Rs.390.00, advance Rs.0.00)");
+  expect((await cli("orders", "show", order.number)).out).toContain("Vendor cost: Rs.1,890.00   Settled to vendor: Rs.1,500.00");
+  expect((await cli("payments", "settle", "--vendor", "V-NONE", "--amount", "1")).code).toBe(1);
+  const undone = JSON.parse((await cli("payments", "reverse-settlement", "NEFT-1", "--reason", "typo", "--json")).out);
+  expect(undone).toMatchObject({ replayed: false, payableBalancePaisa: 189000, settlement: { reference: "NEFT-1", allocatedPaisa: 0 } });
+
   const verified = await cli("ledger", "verify");
   expect(verified.code).toBe(0);
   expect(verified.out).toContain("Ledger OK");

@@ -33,6 +33,7 @@ export function renderOrder(order: OrderDetail): string {
     `Subtotal: ${rs(order.subtotalPaisa)}`,
     `VAT (${order.vatRateBasisPoints / 100}%): ${rs(order.vatPaisa)}`,
     `Total: ${rs(order.totalPaisa)}   Paid: ${rs(order.paidPaisa)}   Due: ${rs(order.duePaisa)}`,
+    `Vendor cost: ${rs(order.vendorCostPaisa)}   Settled to vendor: ${rs(order.vendorPaidPaisa)}`,
     `Placed: ${order.placedAt}   Expected delivery: ${order.expectedDeliveryDate ?? "-"}   Due date: ${order.dueDate ?? "-"}${order.daysPastDue > 0 ? `   ${order.daysPastDue} days past due` : ""}`,
     "",
     ...order.events.map((e) => `${e.at}  ${e.type.padEnd(16)} ${e.fromStatus ?? "-"} -> ${e.toStatus}  by ${e.actor}${e.note ? ` (${e.note})` : ""}`),
@@ -87,9 +88,10 @@ export function ordersCommand(context: CommandContext): Command {
         const status = options.status?.toUpperCase();
         if (status !== undefined && !isOrderStatus(status)) throw new UsageError(`--status must be one of ${ORDER_STATUSES.join(", ")}, got "${options.status}"`);
         if (!/^\d{1,4}$/.test(options.limit) || Number(options.limit) < 1) throw new UsageError(`--limit must be a whole number from 1 to 1000, got "${options.limit}"`);
+        const config = context.config();
         const list = await context.withDatabase(async (db) => {
           const retailerId = options.retailer === undefined ? undefined : (await retailerIdByCode(db.knex, options.retailer)).id;
-          return listOrders(db.knex, { retailerId, status: status as OrderDetail["status"] | undefined, limit: Number(options.limit) });
+          return listOrders(db.knex, { retailerId, status: status as OrderDetail["status"] | undefined, limit: Number(options.limit) }, { now: new Date(), timeZone: config.businessTimeZone });
         });
         return {
           data: { orders: list },
@@ -104,6 +106,7 @@ export function ordersCommand(context: CommandContext): Command {
                   { header: "ITEMS", value: (o) => o.itemCount, align: "right" },
                   { header: "TOTAL", value: (o) => rs(o.totalPaisa), align: "right" },
                   { header: "DUE", value: (o) => rs(o.duePaisa), align: "right" },
+                  { header: "PAST DUE", value: (o) => (o.daysPastDue > 0 ? `${o.daysPastDue}d` : "-"), align: "right" },
                   { header: "PLACED", value: (o) => o.placedAt.replace(/\.\d{3}Z$/, "Z") },
                 ]),
         };

@@ -1,5 +1,5 @@
 import { formatRupees, normalizePhone } from "@khaacho/core";
-import { addVendor, listProductsWithOffers, listVendors, requireVendorByCode } from "@khaacho/db";
+import { addVendor, getVendorPayable, listProductsWithOffers, listVendors, requireVendorByCode } from "@khaacho/db";
 import { Command } from "commander";
 import type { CommandContext } from "../context.js";
 import { renderTable } from "../output.js";
@@ -74,13 +74,21 @@ export function vendorsCommand(context: CommandContext): Command {
     .argument("<code>", "vendor code")
     .action(
       action(context, async (code: string) => {
-        const { vendor, offers } = await context.withDatabase(async (db) => {
+        const { vendor, offers, payable } = await context.withDatabase(async (db) => {
           const found = await requireVendorByCode(db.knex, code);
           const products = await listProductsWithOffers(db.knex);
           const mine = products.flatMap((p) => p.offers.filter((o) => o.vendorCode === found.code).map((o) => ({ sku: p.sku, name: p.name, ...o })));
-          return { vendor: found, offers: mine };
+          return { vendor: found, offers: mine, payable: await getVendorPayable(db.knex, found.id) };
         });
-        const head = [`${vendor.code}  ${vendor.name}`, `Phone:  ${vendor.phone}`, `Area:   ${vendor.area ?? "-"}`, `Status: ${vendor.status}`, ""];
+        const money = (paisa: number) => formatRupees(paisa, { grouping: "indian" });
+        const head = [
+          `${vendor.code}  ${vendor.name}`,
+          `Phone:  ${vendor.phone}`,
+          `Area:   ${vendor.area ?? "-"}`,
+          `Status: ${vendor.status}`,
+          `Owed:   ${money(payable.payablePaisa)} (unsettled deliveries ${money(payable.unsettledPaisa)}, advance ${money(payable.advancePaisa)})`,
+          "",
+        ];
         const table =
           offers.length === 0
             ? "No offers yet."
@@ -91,7 +99,7 @@ export function vendorsCommand(context: CommandContext): Command {
                 { header: "Stock", value: (o) => o.stock, align: "right" },
                 { header: "Reserved", value: (o) => o.reserved, align: "right" },
               ]);
-        return { data: { ...vendor, offers }, human: head.join("\n") + table };
+        return { data: { ...vendor, payable, offers }, human: head.join("\n") + table };
       }),
     );
   return vendors;

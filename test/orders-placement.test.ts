@@ -310,6 +310,8 @@ describeEachDatabase("order placement", (ctx) => {
     expect(await knex("credit_holds").whereIn("order_id", [delivered.id]).first("status")).toEqual({ status: "CONVERTED" });
     expect(await getCreditSummary(knex, retailer.id, new Date("2026-03-20T06:00:00Z"), TZ)).toMatchObject({ receivablePaisa: 169500, holdsPaisa: 0, duePaisa: 169500, overduePaisa: 169500 });
     expect((await getOrderDetail(knex, a, { now: new Date("2026-03-20T06:00:00Z"), timeZone: TZ }))?.daysPastDue).toBe(8);
+    const listed = await listOrders(knex, { retailerId: retailer.id }, { now: new Date("2026-03-20T06:00:00Z"), timeZone: TZ });
+    expect(listed.map((o) => [o.number, o.daysPastDue])).toEqual(expect.arrayContaining([[a, 8], [b, 0]]));
     const c = await place();
     await change(c, "cancel");
     expect(await stock()).toEqual({ stock: 90, reserved: 0 });

@@ -1,6 +1,5 @@
 import { isDomainError } from "@khaacho/core";
 import {
-  changeOrderStatus,
   getCreditSummary,
   getOrderDetail,
   ledgerBalances,
@@ -14,19 +13,10 @@ import {
 import type { Knex } from "knex";
 import { expect, it } from "vitest";
 import { describeEachDatabase } from "./support/databases.js";
-import { insertRetailer, seedGuideCatalog } from "./support/order-fixtures.js";
+import { deliveredOrder, insertRetailer, seedGuideCatalog } from "./support/order-fixtures.js";
 
 const TZ = "Asia/Kathmandu";
 const day = (d: string) => new Date(`${d}T06:00:00Z`);
-
-async function deliveredOrder(knex: Knex, retailerId: number, sku: string, quantity: number, on: string): Promise<string> {
-  const placed = await placeOrder(knex, { retailerId, lines: [{ sku, quantity }], source: "cli", actor: "ops", now: day(on), vatRateBasisPoints: 1300, timeZone: TZ });
-  if (!placed.ok) throw new Error(JSON.stringify(placed.refusal));
-  for (const action of ["accept", "dispatch", "deliver"] as const) {
-    await changeOrderStatus(knex, { number: placed.order.number, action, actor: "ops", now: day(on), timeZone: TZ });
-  }
-  return placed.order.number;
-}
 
 describeEachDatabase("payments and the ledger", (ctx) => {
   it("posts deliveries, allocates payments oldest first, keeps over-payment as credit, and reverses", async () => {

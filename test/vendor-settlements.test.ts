@@ -1,22 +1,13 @@
 import { isDomainError } from "@khaacho/core";
-import { changeOrderStatus, getOrderDetail, getVendorPayable, placeOrder, recordVendorSettlement, reverseVendorSettlement, verifyLedger } from "@khaacho/db";
+import { getOrderDetail, getVendorPayable, recordVendorSettlement, reverseVendorSettlement, verifyLedger } from "@khaacho/db";
 import type { Knex } from "knex";
 import { expect, it } from "vitest";
 import * as settlementsMigration from "../migrations/20261203030000_vendor_settlements.js";
 import { describeEachDatabase } from "./support/databases.js";
-import { insertRetailer, seedGuideCatalog } from "./support/order-fixtures.js";
+import { deliveredOrder, insertRetailer, seedGuideCatalog } from "./support/order-fixtures.js";
 
 const TZ = "Asia/Kathmandu";
 const day = (d: string) => new Date(`${d}T06:00:00Z`);
-
-async function deliveredOrder(knex: Knex, retailerId: number, sku: string, quantity: number, on: string): Promise<string> {
-  const placed = await placeOrder(knex, { retailerId, lines: [{ sku, quantity }], source: "cli", actor: "ops", now: day(on), vatRateBasisPoints: 1300, timeZone: TZ });
-  if (!placed.ok) throw new Error(JSON.stringify(placed.refusal));
-  for (const action of ["accept", "dispatch", "deliver"] as const) {
-    await changeOrderStatus(knex, { number: placed.order.number, action, actor: "ops", now: day(on), timeZone: TZ });
-  }
-  return placed.order.number;
-}
 
 const vendorPaid = async (knex: Knex, number: string) => {
   const order = await getOrderDetail(knex, number);

@@ -1,5 +1,6 @@
 // Order fixtures written straight into the tables, so order tests do not depend on the catalog and
 // retailer use-cases.
+import { changeOrderStatus, placeOrder } from "@khaacho/db";
 import type { Knex } from "knex";
 
 let counter = 0;
@@ -57,4 +58,16 @@ export async function placementFootprint(knex: Knex): Promise<Record<string, num
             (select coalesce(sum(stock), 0) from vendor_products)::int as stock, (select coalesce(sum(open_holds_paisa), 0) from retailers)::bigint as open_holds`,
   );
   return result.rows[0] ?? {};
+}
+
+/** Places a one-line order and takes it through to DELIVERED, all at 06:00 UTC on `on` (Kathmandu dates); returns its number. */
+export async function deliveredOrder(knex: Knex, retailerId: number, sku: string, quantity: number, on: string): Promise<string> {
+  const now = new Date(`${on}T06:00:00Z`);
+  const timeZone = "Asia/Kathmandu";
+  const placed = await placeOrder(knex, { retailerId, lines: [{ sku, quantity }], source: "cli", actor: "ops", now, vatRateBasisPoints: 1300, timeZone });
+  if (!placed.ok) throw new Error(JSON.stringify(placed.refusal));
+  for (const action of ["accept", "dispatch", "deliver"] as const) {
+    await changeOrderStatus(knex, { number: placed.order.number, action, actor: "ops", now, timeZone });
+  }
+  return placed.order.number;
 }

@@ -12,7 +12,7 @@ import {
 import type { Knex } from "knex";
 import { postJournal, postReversal } from "./ledger.js";
 import { enqueueMessage } from "./outbox.js";
-import { settleRetailer, settleVendor } from "./settlement.js";
+import { releaseAllocations, settleRetailer, settleVendor } from "./settlement.js";
 import { type Executor, inTransaction } from "./transaction.js";
 
 /** A recorded payment from a retailer. */
@@ -192,16 +192,7 @@ export async function reversePayment(
       businessDate: businessDate(input.now, input.timeZone),
       createdAt: input.now,
     });
-    const nowIso = input.now.toISOString();
-    await trx.raw(
-      `with a as (
-         update payment_allocations set reversed_at = ?::timestamptz where payment_id = ? and reversed_at is null returning order_id, amount_paisa),
-       o as (
-         update orders o set paid_paisa = o.paid_paisa - s.amount, updated_at = ?::timestamptz
-           from (select order_id, sum(amount_paisa) as amount from a group by order_id) s where o.id = s.order_id)
-       update payments set reversed_at = ?::timestamptz, reversal_journal_id = ?, allocated_paisa = 0 where id = ?`,
-      [nowIso, current.payment.id, nowIso, nowIso, reversalId, current.payment.id],
-    );
+    await releaseAllocations(trx, "retailer", current.payment.id, reversalId, input.now);
     await settleRetailer(trx, current.payment.retailerId, input.now);
     const reversed = await loadPayment(trx, reference);
     if (!reversed) throw new Error(`payment ${reference} vanished inside its own transaction`);
@@ -377,16 +368,7 @@ export async function reverseVendorSettlement(
       businessDate: businessDate(input.now, input.timeZone),
       createdAt: input.now,
     });
-    const nowIso = input.now.toISOString();
-    await trx.raw(
-      `with a as (
-         update vendor_settlement_allocations set reversed_at = ?::timestamptz where settlement_id = ? and reversed_at is null returning order_id, amount_paisa),
-       o as (
-         update orders o set vendor_paid_paisa = o.vendor_paid_paisa - s.amount, updated_at = ?::timestamptz
-           from (select order_id, sum(amount_paisa) as amount from a group by order_id) s where o.id = s.order_id)
-       update vendor_settlements set reversed_at = ?::timestamptz, reversal_journal_id = ?, allocated_paisa = 0 where id = ?`,
-      [nowIso, current.settlement.id, nowIso, nowIso, reversalId, current.settlement.id],
-    );
+    await releaseAllocations(trx, "vendor", current.settlement.id, reversalId, input.now);
     await settleVendor(trx, current.settlement.vendorId, input.now);
     const reversed = await loadSettlement(trx, reference);
     if (!reversed) throw new Error(`settlement ${reference} vanished inside its own transaction`);

@@ -45,6 +45,25 @@ async function settle(trx: Knex.Transaction, side: keyof typeof SIDES, partyId: 
 }
 
 /**
+ * Marks a reversed payment's (side "retailer") or settlement's (side "vendor") allocations
+ * reversed, takes them off the orders' paid amounts and records the reversal on its row, inside
+ * the caller's transaction (which holds the party's lock). Settle the party again afterwards.
+ */
+export async function releaseAllocations(trx: Knex.Transaction, side: keyof typeof SIDES, fundsId: number, reversalJournalId: number, now: Date): Promise<void> {
+  const t = SIDES[side];
+  const nowIso = now.toISOString();
+  await trx.raw(
+    `with a as (
+       update ${t.allocations} set reversed_at = ?::timestamptz where ${t.fundsKey} = ? and reversed_at is null returning order_id, amount_paisa),
+     o as (
+       update orders o set ${t.paid} = o.${t.paid} - s.amount, updated_at = ?::timestamptz
+         from (select order_id, sum(amount_paisa) as amount from a group by order_id) s where o.id = s.order_id)
+     update ${t.funds} set reversed_at = ?::timestamptz, reversal_journal_id = ?, allocated_paisa = 0 where id = ?`,
+    [nowIso, fundsId, nowIso, nowIso, reversalJournalId, fundsId],
+  );
+}
+
+/**
  * Applies a retailer's unallocated payments to their unpaid delivered orders, oldest money to the
  * oldest order, inside the caller's transaction (which holds the retailer's lock). Afterwards
  * either no payment has money left or no delivered order is unpaid; what is left is the credit
